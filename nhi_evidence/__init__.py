@@ -1,0 +1,3 @@
+"""nhi-evidence: audit evidence about AI coding assistants as non-human identities."""
+
+__version__ = "0.1.0"

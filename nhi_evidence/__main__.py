@@ -1,0 +1,6 @@
+"""``python -m nhi_evidence`` works like the ``nhi-evidence`` console script."""
+
+from nhi_evidence.cli import main
+
+if __name__ == "__main__":
+    main()

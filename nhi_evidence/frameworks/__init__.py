@@ -1,0 +1,1 @@
+"""Framework catalogs, the CSF crosswalk, control mappings and their evaluation."""

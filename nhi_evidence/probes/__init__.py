@@ -1,0 +1,24 @@
+"""Probes, registered explicitly per family (each family package has a ``PROBES`` tuple)."""
+
+from __future__ import annotations
+
+from nhi_evidence.probes.interface import Probe, ProbeContext, ProbeDefinition, Result, SubjectProbe, run_probes
+
+ALL_PROBES: tuple[Probe, ...] = ()
+
+
+def probe_definitions() -> dict[str, ProbeDefinition]:
+    """Definitions of every registered probe, by id."""
+    return {probe.definition.id: probe.definition for probe in ALL_PROBES}
+
+
+__all__ = [
+    "ALL_PROBES",
+    "Probe",
+    "ProbeContext",
+    "ProbeDefinition",
+    "Result",
+    "SubjectProbe",
+    "probe_definitions",
+    "run_probes",
+]

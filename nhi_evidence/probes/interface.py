@@ -1,0 +1,252 @@
+"""The probe extension point.
+
+A probe is a yes/no statement about a subject (``bypassPermissionsDisabled``), with its wording in a
+definition file beside its code (``<module>.yml``: what true and false mean, severity, remediation,
+the subject kinds and lowest capability tier it concerns, the evidence source it needs). The code
+is small and pure: it reads a subject's normalised facts and returns ``Result``s; the engine turns
+them into ``Finding``s, fills severity and remediation from the definition, and gives
+``not-applicable`` to subjects below the probe's tier without calling it.
+
+Adding a probe: ``<module>.py`` with a ``Probe`` subclass, ``<module>.yml`` with its definition, one
+line in the family's ``PROBES`` list, and links to controls in ``mappings/links/*.yaml``.
+"""
+
+from __future__ import annotations
+
+import string
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from importlib import resources
+from typing import Any, ClassVar
+
+import yaml
+
+from nhi_evidence.ids import short_id
+from nhi_evidence.model import Evidence, Finding, Location, Outcome, Severity, Subject, Tier
+
+#: Evidence sources a probe may need; controls left unassessed name the missing source.
+SOURCES: dict[str, str] = {
+    "repository": "assistant configuration and workflow files in the scanned repositories",
+    "home": "a workstation's user-level assistant settings (--home)",
+    "inventory": "an identity inventory (--inventory)",
+    "github": "GitHub governance settings (--github-org, --github-repo or --github-export)",
+    "audit-log": "a GitHub audit log export (--audit-log)",
+    "git-history": "git history of the scanned repositories",
+}
+
+
+class ProbeDefinitionError(Exception):
+    """A probe definition file is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class ProbeDefinition:
+    """The data half of a probe, loaded from its ``.yml`` file."""
+
+    id: str
+    """Probe id, a yes/no statement in lowerCamelCase."""
+    short: str
+    """One-sentence statement of what true means."""
+    motivation: str
+    """Why it matters, in a few sentences."""
+    implementation: str
+    """How the evidence is read."""
+    outcomes: Mapping[str, str]
+    """What each outcome means (keys: true, false, and optionally not-available)."""
+    severity: Severity
+    """Severity of a false outcome."""
+    remediation: str
+    """What to do when false; ``{placeholders}`` are filled from the result's values."""
+    kinds: tuple[str, ...]
+    """Subject kinds the probe concerns ("*" for any)."""
+    min_tier: Tier
+    """Lowest capability tier the probe concerns."""
+    source: str
+    """Evidence source the probe needs (a key of SOURCES)."""
+    docs_url: str = ""
+    """Documentation of the setting the probe reads."""
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a probe returns for one subject (or one item of a subject, such as an MCP server)."""
+
+    subject: str
+    """Subject id."""
+    outcome: Outcome
+    """Whether the statement holds."""
+    message: str
+    """Full sentence naming the subject and what was seen (no secret values)."""
+    location: Location | None = None
+    """Primary location."""
+    values: Mapping[str, Any] = field(default_factory=dict)
+    """Structured detail; also fills the remediation placeholders."""
+    evidence_ids: tuple[str, ...] = ()
+    """Evidence behind the outcome (defaults to the subject's evidence)."""
+    key: str = ""
+    """Discriminator when a probe returns several results for one subject (server name, rule...)."""
+
+
+@dataclass(frozen=True)
+class ProbeContext:
+    """Everything a probe may read. Probes never touch the host."""
+
+    subjects: Sequence[Subject]
+    """All subjects of the run."""
+    evidence: Mapping[str, Evidence]
+    """Evidence by id."""
+    now: datetime
+    """The injected clock's reading for this run."""
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """Probe options (rotation_days, ...)."""
+    sources: frozenset[str] = frozenset()
+    """Evidence sources that were given for this run (keys of SOURCES)."""
+
+
+class Probe(ABC):
+    """A probe over all subjects of a run (for cross-subject statements such as shadow identities)."""
+
+    #: Module name of the definition file beside the code (``<module>.yml``).
+    id: ClassVar[str]
+
+    @property
+    def definition(self) -> ProbeDefinition:
+        """The probe's definition (loaded once)."""
+        return load_definition(type(self).__module__)
+
+    @abstractmethod
+    def run(self, ctx: ProbeContext) -> Iterable[Result]:
+        """Evaluate the probe over the whole run."""
+
+
+class SubjectProbe(Probe):
+    """A probe evaluated once per subject of the kinds it concerns."""
+
+    def run(self, ctx: ProbeContext) -> Iterable[Result]:  # pragma: no cover - the engine calls check()
+        for subject in ctx.subjects:
+            yield from self.check(subject, ctx)
+
+    @abstractmethod
+    def check(self, subject: Subject, ctx: ProbeContext) -> Iterable[Result]:
+        """Evaluate the probe for one subject (already filtered by kind and tier)."""
+
+
+@cache
+def load_definition(module: str) -> ProbeDefinition:
+    """Load ``<module>.yml`` from beside the probe module and check it."""
+    package, _, name = module.rpartition(".")
+    try:
+        text = resources.files(package).joinpath(f"{name}.yml").read_text(encoding="utf-8")
+        raw = yaml.safe_load(text)
+    except (OSError, yaml.YAMLError) as exc:
+        raise ProbeDefinitionError(f"probe definition {module}.yml could not be read: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ProbeDefinitionError(f"probe definition {module}.yml is not a mapping")
+    try:
+        return ProbeDefinition(
+            id=str(raw["id"]),
+            short=str(raw["short"]).strip(),
+            motivation=str(raw["motivation"]).strip(),
+            implementation=str(raw["implementation"]).strip(),
+            outcomes={str(k): str(v).strip() for k, v in raw["outcomes"].items()},
+            severity=Severity(raw["severity"]),
+            remediation=str(raw["remediation"]).strip(),
+            kinds=tuple(raw.get("kinds") or ("*",)),
+            min_tier=Tier(raw.get("min_tier", Tier.ADVISORY.value)),
+            source=str(raw.get("source", "repository")),
+            docs_url=str(raw.get("docs_url", "")),
+        )
+    except (KeyError, ValueError, AttributeError) as exc:
+        raise ProbeDefinitionError(f"probe definition {module}.yml is malformed: {exc}") from None
+
+
+class _Placeholders(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def fill(template: str, values: Mapping[str, Any]) -> str:
+    """Fill ``{name}`` placeholders; unknown ones stay as written."""
+    try:
+        return string.Formatter().vformat(template, (), _Placeholders(values))
+    except (ValueError, IndexError):
+        return template
+
+
+def finding_id(probe: str, subject: str, location: Location | None, key: str) -> str:
+    """Stable finding id."""
+    path = location.path if location else ""
+    return f"f-{short_id(probe, subject, path, key)}"
+
+
+def _applies(definition: ProbeDefinition, subject: Subject) -> bool:
+    return "*" in definition.kinds or subject.kind in definition.kinds
+
+
+def run_probes(probes: Sequence[Probe], ctx: ProbeContext) -> list[Finding]:
+    """Run every probe and return the findings, sorted by id.
+
+    A probe that raises is a defect, not a user error: its subjects get an ``error`` finding naming
+    the exception type, and the run goes on.
+    """
+    findings: dict[str, Finding] = {}
+    by_id = {s.id: s for s in ctx.subjects}
+    for probe in probes:
+        definition = probe.definition
+        results: list[Result] = []
+        if isinstance(probe, SubjectProbe):
+            for subject in ctx.subjects:
+                if not _applies(definition, subject):
+                    continue
+                if subject.capability.tier.rank < definition.min_tier.rank:
+                    results.append(
+                        Result(
+                            subject.id,
+                            Outcome.NOT_APPLICABLE,
+                            f"{subject.name} is {subject.capability.tier.value}; "
+                            f"{definition.id} concerns {definition.min_tier.value} and above.",
+                            Location(subject.path),
+                        )
+                    )
+                    continue
+                try:
+                    results.extend(probe.check(subject, ctx))
+                except Exception as exc:  # noqa: BLE001 - recorded as an error finding
+                    results.append(
+                        Result(
+                            subject.id,
+                            Outcome.ERROR,
+                            f"Probe {definition.id} failed on {subject.name} ({type(exc).__name__}).",
+                            Location(subject.path),
+                        )
+                    )
+        else:
+            try:
+                results.extend(probe.run(ctx))
+            except Exception as exc:  # noqa: BLE001
+                results.append(Result("", Outcome.ERROR, f"Probe {definition.id} failed ({type(exc).__name__})."))
+        for result in results:
+            owner = by_id.get(result.subject)
+            evidence_ids = result.evidence_ids or (owner.evidence_ids if owner else ())
+            fid = finding_id(definition.id, result.subject, result.location, result.key)
+            values = dict(result.values)
+            if result.location is not None:
+                values.setdefault("path", result.location.path)
+            if owner is not None:
+                values.setdefault("subject", owner.name)
+            findings[fid] = Finding(
+                id=fid,
+                probe=definition.id,
+                outcome=result.outcome,
+                severity=definition.severity,
+                message=result.message,
+                subject=result.subject,
+                location=result.location,
+                evidence_ids=tuple(sorted(evidence_ids)),
+                remediation=fill(definition.remediation, values) if result.outcome is Outcome.FALSE else "",
+                values=dict(result.values),
+            )
+    return [findings[k] for k in sorted(findings)]
