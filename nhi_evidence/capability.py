@@ -1,6 +1,4 @@
-"""Capability classification: does an assistant merely suggest code, or can it act.
-
-The question this module answers: does an assistant merely suggest code, or can it act?
+"""Capability classification: whether an assistant merely suggests code or can act.
 
 Collectors gather ``Signal``s from evidence (an allowed tool, a token permission, a deploy step) and
 ``classify`` turns them into a ``Capability``: the highest tier any signal supports, with the reasons

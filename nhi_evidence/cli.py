@@ -65,8 +65,17 @@ def make_clock(now: str | None) -> Clock:
         fail(f"--now / NHI_EVIDENCE_NOW must be an ISO 8601 instant, not {text!r}")
 
 
+#: Options of ``source_options`` that shape the request itself; every other one is a source option
+#: passed to collectors and probes through ``ScanRequest.options`` under its parameter name.
+REQUEST_PARAMS = frozenset({"paths", "mapping_dirs", "frameworks", "jobs", "now"})
+
+
 def source_options(func: F) -> F:
-    """Options that choose what evidence is collected; shared by ``scan`` and ``pack``."""
+    """Options that choose what evidence is collected; shared by ``scan`` and ``pack``.
+
+    Adding a source: one ``click.option`` here; its value reaches collectors as
+    ``ctx.options[<parameter name>]`` with no change to the commands.
+    """
     decorators = [
         click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
         click.option(
@@ -91,14 +100,18 @@ def source_options(func: F) -> F:
     return func
 
 
-def build_request(
-    paths: tuple[Path, ...],
-    mapping_dirs: tuple[Path, ...],
-    frameworks: tuple[str, ...],
-    jobs: int,
-    options: dict[str, Any],
-) -> ScanRequest:
-    """Check the paths and build a ScanRequest (exits with code 2 on bad input)."""
+def split_source_params(params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split the parameters of ``source_options`` into (request parameters, source options)."""
+    request = {k: v for k, v in params.items() if k in REQUEST_PARAMS}
+    options = {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items() if k not in REQUEST_PARAMS}
+    return request, options
+
+
+def build_request(source: dict[str, Any]) -> ScanRequest:
+    """Check the source parameters and build a ScanRequest (exits with code 2 on bad input)."""
+    params, options = split_source_params(source)
+    paths: tuple[Path, ...] = tuple(params.get("paths") or ())
+    mapping_dirs: tuple[Path, ...] = tuple(params.get("mapping_dirs") or ())
     for path in paths:
         if not path.exists():
             fail(f"{path}: no such folder")
@@ -109,10 +122,14 @@ def build_request(
     for folder in mapping_dirs:
         if not folder.is_dir():
             fail(f"--mappings {folder}: not a folder")
-    if not paths and not any(options.values()):
+    if not paths and not any(v for v in options.values()):
         fail("nothing to scan: give at least one PATH or a source option")
     return ScanRequest(
-        roots=tuple(paths), options=options, mapping_dirs=tuple(mapping_dirs), frameworks=tuple(frameworks), jobs=jobs
+        roots=paths,
+        options=options,
+        mapping_dirs=mapping_dirs,
+        frameworks=tuple(params.get("frameworks") or ()),
+        jobs=int(params.get("jobs") or 0),
     )
 
 
@@ -179,21 +196,18 @@ def main() -> None:
 @click.option("--org", "organization", default="", help="Organisation name for reports.")
 @click.option("--period", default="", help="Assessment period label for reports (2026-Q4).")
 def scan(
-    paths: tuple[Path, ...],
-    mapping_dirs: tuple[Path, ...],
-    frameworks: tuple[str, ...],
-    jobs: int,
-    now: str | None,
     fmt: str,
     output: Path | None,
     fail_on: str | None,
     organization: str,
     period: str,
+    **source: Any,
 ) -> None:
     """Scan repositories (PATH: a repository or a folder of repositories)."""
-    options: dict[str, Any] = {}
-    request = build_request(paths, mapping_dirs, frameworks, jobs, options)
-    assessment = run_assessment(request, make_clock(now), metadata={"organization": organization, "period": period})
+    request = build_request(source)
+    assessment = run_assessment(
+        request, make_clock(source.get("now")), metadata={"organization": organization, "period": period}
+    )
     out_format = OutputFormat(fmt)
     color = (
         out_format is OutputFormat.TEXT and output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from nhi_evidence.probes import activity, assistants, claude, governance, identity, workflow
 from nhi_evidence.probes.interface import Probe, ProbeContext, ProbeDefinition, Result, SubjectProbe, run_probes
 
-ALL_PROBES: tuple[Probe, ...] = ()
+ALL_PROBES: tuple[Probe, ...] = (
+    *claude.PROBES,
+    *assistants.PROBES,
+    *workflow.PROBES,
+    *identity.PROBES,
+    *governance.PROBES,
+    *activity.PROBES,
+)
 
 
 def probe_definitions() -> dict[str, ProbeDefinition]:
