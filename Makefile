@@ -10,8 +10,12 @@ SYSSTAMP := $(VENV)/.system-deps
 DEMO_OUT ?= evidence/demo
 # Debian packages: Pango/HarfBuzz for weasyprint, poppler-utils (pdftoppm, pdftotext) to check PDFs, git.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils git
+# compliance-trestle (an OSCAL client the tests run) pins exact versions of other packages: own venv, never a dependency.
+TRESTLE_VENV := .venv-trestle
+TRESTLE_STAMP := $(TRESTLE_VENV)/.installed
+TRESTLE_VERSION := 5.2.0
 
-.PHONY: help dev demo test lint bench golden fuzz wheel-check clean system-deps
+.PHONY: help dev demo test lint bench golden fuzz wheel-check clean system-deps trestle-venv
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -36,10 +40,17 @@ $(STAMP): pyproject.toml $(SYSSTAMP)
 
 dev: $(STAMP) ## Create .venv with the tool and its development dependencies
 
-demo: $(STAMP) ## Scan the bundled example organisation and write its outputs under evidence/demo
+$(TRESTLE_STAMP):
+	@test -x $(TRESTLE_VENV)/bin/python || $(PYTHON) -m venv $(TRESTLE_VENV)
+	@$(TRESTLE_VENV)/bin/python -m pip install -q 'compliance-trestle==$(TRESTLE_VERSION)'
+	@touch $@
+
+trestle-venv: $(TRESTLE_STAMP) ## Create .venv-trestle with compliance-trestle, the OSCAL client the tests run
+
+demo: $(STAMP) ## Scan the example organisation, build its 2026-Q3 and 2026-Q4 audit packs, diff and trend them (evidence/demo)
 	@bash examples/demo.sh "$(BIN)" "$(DEMO_OUT)"
 
-test: $(STAMP) ## Run the test suite
+test: $(STAMP) $(TRESTLE_STAMP) ## Run the test suite
 	@$(BIN)/python -m pytest -n 2 -q
 
 lint: $(STAMP) ## ruff and mypy
@@ -48,6 +59,7 @@ lint: $(STAMP) ## ruff and mypy
 	@$(BIN)/mypy
 
 bench: $(STAMP) ## Benchmarks: print throughput, memory and per-stage figures
+	@$(BIN)/python -m pip install -q -e '.[dev,bench]'
 	@$(BIN)/python -m bench.run
 
 golden: $(STAMP) ## Rewrite the golden files from the code (review the diff before committing)
@@ -61,4 +73,4 @@ wheel-check: $(STAMP) ## Build the wheel and check that mappings/ and templates/
 	@$(BIN)/python -m pytest -q -p no:xdist tests/test_packaging.py
 
 clean: ## Remove the virtual environment and caches
-	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TRESTLE_VENV) dist build .pytest_cache .mypy_cache .ruff_cache

@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -18,10 +19,15 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from nhi_evidence import __version__
+from nhi_evidence.acceptance import apply_acceptance
+from nhi_evidence.cli_config import CONFIG_PARAMS, apply_config, config_group, config_options, loaded, setting
 from nhi_evidence.clock import Clock, fixed_clock, parse_instant, system_clock
+from nhi_evidence.config import ConfigError
 from nhi_evidence.frameworks.catalog import CatalogError, load_crosswalk, load_frameworks, resolve_control
 from nhi_evidence.model import Assessment, Severity
+from nhi_evidence.oscal.common import DEFAULT_OSCAL_VERSION, OSCAL_VERSIONS
 from nhi_evidence.pipeline import ScanRequest, assess
+from nhi_evidence.progress import reporting, summary_table
 from nhi_evidence.renderers import OutputFormat, RenderError, RenderOptions
 from nhi_evidence.summary import at_or_above
 from nhi_evidence.textsafe import printable
@@ -67,7 +73,7 @@ def make_clock(now: str | None) -> Clock:
 
 #: Options of ``source_options`` that shape the request itself; every other one is a source option
 #: passed to collectors and probes through ``ScanRequest.options`` under its parameter name.
-REQUEST_PARAMS = frozenset({"paths", "mapping_dirs", "frameworks", "jobs", "now"})
+REQUEST_PARAMS = frozenset({"paths", "mapping_dirs", "frameworks", "jobs", "now", *CONFIG_PARAMS})
 
 
 def source_options(func: F) -> F:
@@ -94,6 +100,47 @@ def source_options(func: F) -> F:
             help="Worker processes for collection (0: one per core).",
         ),
         click.option("--now", help="Fix the clock (ISO 8601) for reproducible output; also NHI_EVIDENCE_NOW."),
+        click.option(
+            "--ref", help="Read PATH as it was at this git commit, tag or branch (from git objects; no checkout)."
+        ),
+        # Project configuration (README section "integration"): --config / --no-config, and --exclude.
+        *config_options(),
+        click.option(
+            "--exclude", multiple=True, help="Glob of repository folders not scanned, relative to PATH (repeatable)."
+        ),
+        # Identity, governance and log sources (README section "identity"). Defaults stay None so that
+        # "nothing to scan" is still detected; the probes and collectors apply the documented defaults.
+        click.option("--inventory", type=click.Path(path_type=str), help="Identity inventory YAML file."),
+        click.option(
+            "--home",
+            type=click.Path(path_type=str),
+            help="Also scan this home folder's user-level assistant settings (opt-in; shown as ~).",
+        ),
+        click.option(
+            "--audit-log",
+            "audit_logs",
+            multiple=True,
+            type=click.Path(path_type=str),
+            help="GitHub audit log export: JSON lines, JSON array or CSV (repeatable).",
+        ),
+        click.option("--github-org", help="Read governance settings of this GitHub organisation (GITHUB_TOKEN)."),
+        click.option(
+            "--github-repo", "github_repos", multiple=True, help="Read governance settings of OWNER/NAME (repeatable)."
+        ),
+        click.option(
+            "--github-export", type=click.Path(path_type=str), help="Folder of saved GitHub API responses (offline)."
+        ),
+        click.option(
+            "--no-git-history", is_flag=True, default=False, help="Do not read the git history of repositories."
+        ),
+        click.option(
+            "--git-history-limit",
+            type=click.IntRange(1, 10_000_000),
+            help="Most commits read per repository [default: 5000].",
+        ),
+        click.option(
+            "--rotation-days", type=click.IntRange(1, 3650), help="Credential rotation policy in days [default: 90]."
+        ),
     ]
     for decorator in reversed(decorators):
         func = decorator(func)
@@ -109,6 +156,11 @@ def split_source_params(params: dict[str, Any]) -> tuple[dict[str, Any], dict[st
 
 def build_request(source: dict[str, Any]) -> ScanRequest:
     """Check the source parameters and build a ScanRequest (exits with code 2 on bad input)."""
+    try:
+        # The project configuration fills what the command line left at its default.
+        source = apply_config(source, REQUEST_PARAMS)
+    except ConfigError as exc:
+        fail(str(exc))
     params, options = split_source_params(source)
     paths: tuple[Path, ...] = tuple(params.get("paths") or ())
     mapping_dirs: tuple[Path, ...] = tuple(params.get("mapping_dirs") or ())
@@ -124,19 +176,33 @@ def build_request(source: dict[str, Any]) -> ScanRequest:
             fail(f"--mappings {folder}: not a folder")
     if not paths and not any(v for v in options.values()):
         fail("nothing to scan: give at least one PATH or a source option")
-    return ScanRequest(
+    request = ScanRequest(
         roots=paths,
         options=options,
         mapping_dirs=mapping_dirs,
         frameworks=tuple(params.get("frameworks") or ()),
         jobs=int(params.get("jobs") or 0),
     )
+    if options.get("ref"):
+        from nhi_evidence.gitref import GitRefError, at_ref
+
+        try:
+            request = at_ref(request, str(options["ref"]))
+        except GitRefError as exc:
+            fail(str(exc))
+    return request
 
 
 def run_assessment(request: ScanRequest, clock: Clock, **kwargs: Any) -> Assessment:
-    """Run the pipeline, turning catalog and mapping problems into input errors."""
+    """Run the pipeline, then apply the configured risk acceptance; catalog and mapping problems are input errors."""
     try:
-        return assess(request, clock, **kwargs)
+        assessment = assess(request, clock, **kwargs)
+        found = loaded()
+        if found is not None:
+            assessment = apply_acceptance(assessment, request, found[0].accepted_risks, found[0].suppressed_probes)
+            if kwargs.get("progress"):
+                kwargs["progress"]("accept", 1, 1)
+        return assessment
     except CatalogError as exc:
         fail(str(exc))
 
@@ -191,30 +257,77 @@ def main() -> None:
 @click.option(
     "--fail-on",
     type=click.Choice([s.value for s in Severity]),
-    help="Exit 1 when a failed check at or above this severity is found.",
+    help="Exit 1 when a failed check at or above this severity is found (accepted risks excepted).",
 )
 @click.option("--org", "organization", default="", help="Organisation name for reports.")
 @click.option("--period", default="", help="Assessment period label for reports (2026-Q4).")
+@click.option(
+    "--pdf-variant",
+    type=click.Choice(["pdf/a-3b"]),
+    default=None,
+    help="PDF variant for --format pdf (pdf/a-3b for archiving).",
+)
+@click.option(
+    "--oscal-version",
+    type=click.Choice(list(OSCAL_VERSIONS)),
+    default=DEFAULT_OSCAL_VERSION,
+    show_default=True,
+    help="OSCAL version for --format oscal (1.1.3 leaves out the mapping collection).",
+)
+@click.option("--quiet", "-q", is_flag=True, default=False, help="No progress bars or summary on standard error.")
+@click.option("--verbose", "-v", is_flag=True, default=False, help="Show per-stage timings on standard error.")
 def scan(
     fmt: str,
     output: Path | None,
     fail_on: str | None,
     organization: str,
     period: str,
+    pdf_variant: str | None,
+    oscal_version: str,
+    quiet: bool,
+    verbose: bool,
     **source: Any,
 ) -> None:
     """Scan repositories (PATH: a repository or a folder of repositories)."""
     request = build_request(source)
-    assessment = run_assessment(
-        request, make_clock(source.get("now")), metadata={"organization": organization, "period": period}
+    # Values the command line left at their default come from the project configuration.
+    organization, period, fail_on = (
+        setting("organization", organization),
+        setting("period", period),
+        setting("fail_on", fail_on),
     )
+    clock = make_clock(source.get("now"))
     out_format = OutputFormat(fmt)
     color = (
         out_format is OutputFormat.TEXT and output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     )
-    write_output(out_format, assessment, output, RenderOptions(organization=organization, period=period, color=color))
-    if output is not None:
+    render_options = RenderOptions(
+        organization=organization,
+        period=period,
+        color=color,
+        pdf_variant=pdf_variant,
+        oscal_version=oscal_version,
+    )
+    with reporting(quiet) as reporter:
+        assessment = run_assessment(
+            request, clock, metadata={"organization": organization, "period": period}, progress=reporter
+        )
+        if output is not None:
+            # Rendering a file (PDF, OSCAL) can take a while: the bar shows it; standard output is untouched.
+            reporter("render", 0, 1)
+            write_output(out_format, assessment, output, render_options)
+            reporter("render", 1, 1)
+    if output is None:
+        render_started = time.perf_counter()
+        write_output(out_format, assessment, output, render_options)
+        reporter.mark("render", render_started)
+    if output is not None and not quiet:
         click.echo(f"Wrote {out_format.value} to {printable(str(output))}", err=True)
+    if not quiet and (output is not None or out_format is not OutputFormat.TEXT):
+        # The text format is itself the summary; other formats get the table on standard error.
+        reporter.console.print(summary_table(assessment))
+    if verbose:
+        reporter.console.print(reporter.timing_table())
     if fail_on and at_or_above(assessment, Severity(fail_on)):
         sys.exit(ExitCode.THRESHOLD)
 
@@ -282,6 +395,76 @@ def frameworks_show(control_id: str, mapping_dirs: tuple[Path, ...]) -> None:
                     click.echo(f"    {link.probe}: {link.rationale}")
             else:
                 click.echo("  evidenced by no probe of this tool")
+
+
+main.add_command(config_group)
+
+# Audit packs, verification, diff and trend (README section "pack"); imported last: they build on this module.
+from nhi_evidence.cli_pack import COMMANDS as PACK_COMMANDS  # noqa: E402
+
+for _command in PACK_COMMANDS:
+    main.add_command(_command)
+
+
+@frameworks.command("export")
+@click.argument("framework_id")
+@click.option(
+    "--format", "fmt", type=click.Choice(["oscal"]), default="oscal", show_default=True, help="Export format."
+)
+@click.option(
+    "--oscal-version",
+    type=click.Choice(list(OSCAL_VERSIONS)),
+    default=DEFAULT_OSCAL_VERSION,
+    show_default=True,
+    help="OSCAL version of the catalog.",
+)
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to this file instead of standard output.")
+@click.option(
+    "--mappings", "mapping_dirs", multiple=True, type=click.Path(path_type=Path), help="Extra mapping folders."
+)
+@click.option("--now", help="Fix the last-modified time (ISO 8601); also NHI_EVIDENCE_NOW.")
+def frameworks_export(
+    framework_id: str,
+    fmt: str,
+    oscal_version: str,
+    output: Path | None,
+    mapping_dirs: tuple[Path, ...],
+    now: str | None,
+) -> None:
+    """Export a framework (shipped or from --mappings) as an OSCAL catalog validated against the NIST schema."""
+    from nhi_evidence.oscal import catalogs, validate
+    from nhi_evidence.oscal.common import OscalError, dumps
+
+    try:
+        loaded = load_frameworks(mapping_dirs)
+    except CatalogError as exc:
+        fail(str(exc))
+    framework = next((f for f in loaded if f.id == framework_id), None)
+    if framework is None:
+        fail(f"no framework with id {framework_id!r} (known: {', '.join(f.id for f in loaded)})")
+    try:
+        document = catalogs.build(framework, make_clock(now)(), oscal_version, __version__)
+        validate.check(document, oscal_version)
+    except OscalError as exc:
+        fail(str(exc))
+    content = dumps(document)
+    if output is None:
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(content)
+        click.echo(f"Wrote the {fmt} catalog of {framework_id} to {printable(str(output))}", err=True)
+
+
+def _register_github() -> None:
+    # Imported late: the GitHub client pulls in httpx, which other commands do not need.
+    from nhi_evidence.github.export import github
+
+    main.add_command(github)
+
+
+_register_github()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,6 +9,7 @@ collectors read what they need), skips folders that never hold repositories (``n
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -81,3 +82,21 @@ def find_repositories(root: Path, markers: Iterable[str], label: str = "") -> Di
                 continue
     found.repositories.sort()
     return found
+
+
+def excluded_by(repository: str, patterns: Iterable[str]) -> str | None:
+    """The first ``exclude`` pattern (configuration or ``--exclude``) matching a repository folder, or None.
+
+    Patterns are globs over the repository path shown in outputs (relative to the scanned root,
+    prefixed by the root label when several roots are scanned). A pattern also excludes everything
+    below a folder it names, so ``archive`` and ``archive/*`` both drop ``archive/old-api``.
+    """
+    for pattern in patterns:
+        cleaned = pattern.strip().strip("/")
+        if not cleaned:
+            continue
+        if fnmatch.fnmatchcase(repository, cleaned) or fnmatch.fnmatchcase(repository, cleaned + "/*"):
+            return pattern
+        if repository == cleaned or repository.startswith(cleaned + "/"):
+            return pattern
+    return None

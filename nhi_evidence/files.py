@@ -86,6 +86,52 @@ class FsRepoView(RepoView):
         self.root_label = root_label
         self.base = self.scan_root / repo if repo else self.scan_root
         self.max_bytes = max_bytes
+        # Collectors ask for dozens of well-known paths per repository and most are absent. One
+        # listing per folder (cached for the life of the view) answers "absent" and "no symbolic
+        # link on the way" without a system call per question; anything unusual (a link, "..", an
+        # unlistable folder) takes the full checks below. The base must itself be link-free for the
+        # short cut: discovery never follows links, but a caller may build a view on any folder.
+        self._listings: dict[str, dict[str, os.DirEntry[str]] | None] = {}
+        self._plain_base = os.path.realpath(self.base) == str(self.base)
+
+    def _listing(self, folder: str) -> dict[str, os.DirEntry[str]] | None:
+        """Entries of a folder (relative to the repository), or None when it cannot be listed."""
+        if folder in self._listings:
+            return self._listings[folder]
+        entries: dict[str, os.DirEntry[str]] | None
+        try:
+            with os.scandir(self.base / folder if folder else self.base) as iterator:
+                entries = {entry.name: entry for entry in iterator}
+        except OSError:
+            entries = None
+        self._listings[folder] = entries
+        return entries
+
+    def _lookup(self, relpath: str) -> tuple[str, os.DirEntry[str] | None]:
+        """Classify relpath from cached listings: ("absent", None), ("plain", entry) or ("other", None).
+
+        "plain" means every component exists and none is a symbolic link, so the path is its own
+        real path and lies inside the scanned root. "other" sends the caller to the full checks.
+        """
+        parts = [part for part in relpath.split("/") if part not in ("", ".")]
+        if not self._plain_base or not parts or ".." in parts:
+            return "other", None
+        folder = ""
+        entry: os.DirEntry[str] | None = None
+        for index, part in enumerate(parts):
+            listing = self._listing(folder)
+            if listing is None:
+                return "other", None
+            entry = listing.get(part)
+            if entry is None:
+                return "absent", None
+            try:
+                if entry.is_symlink() or (index < len(parts) - 1 and not entry.is_dir(follow_symlinks=False)):
+                    return "other", None
+            except OSError:
+                return "other", None
+            folder = f"{folder}/{part}" if folder else part
+        return "plain", entry
 
     def _resolve(self, relpath: str) -> Path:
         """Map relpath to a real path, refusing links that leave the scanned root."""
@@ -100,9 +146,20 @@ class FsRepoView(RepoView):
         return real
 
     def exists(self, relpath: str) -> bool:
+        kind, _ = self._lookup(relpath)
+        if kind != "other":
+            return kind == "plain"
         return os.path.lexists(self.base / relpath)
 
     def is_dir(self, relpath: str) -> bool:
+        kind, entry = self._lookup(relpath)
+        if kind == "absent":
+            return False
+        if kind == "plain" and entry is not None:
+            try:
+                return entry.is_dir(follow_symlinks=False)
+            except OSError:
+                return False
         try:
             real = self._resolve(relpath)
         except SourceSkipped:
@@ -110,10 +167,13 @@ class FsRepoView(RepoView):
         return real.is_dir()
 
     def list_dir(self, relpath: str) -> list[str]:
-        path = self.base / relpath
-        if not os.path.lexists(path):
+        kind, _ = self._lookup(relpath)
+        if kind == "absent":
             return []
-        real = self._resolve(relpath)
+        path = self.base / relpath
+        if kind == "other" and not os.path.lexists(path):
+            return []
+        real = path if kind == "plain" else self._resolve(relpath)
         try:
             return sorted(os.listdir(real))
         except PermissionError:
@@ -124,10 +184,13 @@ class FsRepoView(RepoView):
             raise SourceUnreadable(os.strerror(exc.errno or errno.EIO)) from None
 
     def read(self, relpath: str) -> bytes:
-        path = self.base / relpath
-        if not os.path.lexists(path):
+        kind, _ = self._lookup(relpath)
+        if kind == "absent":
             raise FileNotFoundError(relpath)
-        real = self._resolve(relpath)
+        path = self.base / relpath
+        if kind == "other" and not os.path.lexists(path):
+            raise FileNotFoundError(relpath)
+        real = path if kind == "plain" else self._resolve(relpath)
         try:
             st = os.stat(real)
         except FileNotFoundError:

@@ -20,12 +20,12 @@ from nhi_evidence import __version__
 from nhi_evidence.clock import Clock, fixed_clock, isoformat
 from nhi_evidence.collectors import REPOSITORY_COLLECTORS, SOURCE_COLLECTORS
 from nhi_evidence.collectors.interface import CollectorOutput, RepoContext, SourceContext
-from nhi_evidence.discovery import find_repositories
+from nhi_evidence.discovery import excluded_by, find_repositories
 from nhi_evidence.files import DEFAULT_MAX_BYTES, FsRepoView, RepoView
 from nhi_evidence.frameworks.catalog import load_frameworks
 from nhi_evidence.frameworks.mapping import MappingSet, evaluate_controls, load_mappings
 from nhi_evidence.ids import stable_uuid
-from nhi_evidence.model import Assessment, CollectionError, Framework, ScanScope
+from nhi_evidence.model import Assessment, CollectionError, Framework, ScanScope, Skip
 from nhi_evidence.probes import ALL_PROBES, probe_definitions, run_probes
 from nhi_evidence.probes.interface import ProbeContext
 
@@ -115,18 +115,37 @@ def collect(request: ScanRequest, now: datetime, progress: Progress | None = Non
     clock = fixed_clock(now)
     repositories: list[str] = []
     if request.views:
-        for index, view in enumerate(request.views):
+        views = []
+        for view in request.views:
+            pattern = excluded_by(view.display_repo, request.options.get("exclude") or ())
+            if pattern is None:
+                views.append(view)
+                continue
+            shown = view.display_repo or "."
+            out.skips.append(Skip(shown, f"Repository {shown} is excluded by the pattern '{pattern}'.", "discovery"))
+        for index, view in enumerate(views):
             repositories.append(view.display_repo)
             out.extend(collect_view(view, clock, request.options))
             if progress:
-                progress("collect", index + 1, len(request.views))
+                progress("collect", index + 1, len(views))
     else:
         jobs_args: list[tuple[str, str, str, int, str, Mapping[str, Any]]] = []
         for root, label in zip(request.roots, root_labels(request.roots), strict=True):
             found = find_repositories(root, markers, label)
             out.errors.extend(found.errors)
             for repo in found.repositories:
-                repositories.append("/".join(p for p in (label, repo) if p))
+                shown = "/".join(p for p in (label, repo) if p)
+                pattern = excluded_by(shown, request.options.get("exclude") or ())
+                if pattern is not None:
+                    out.skips.append(
+                        Skip(
+                            shown or ".",
+                            f"Repository {shown or '.'} is excluded by the pattern '{pattern}'.",
+                            "discovery",
+                        )
+                    )
+                    continue
+                repositories.append(shown)
                 jobs_args.append((str(root), repo, label, request.max_bytes, now.isoformat(), dict(request.options)))
         workers = request.jobs or os.cpu_count() or 1
         if len(jobs_args) < PARALLEL_THRESHOLD or workers == 1:
@@ -146,9 +165,8 @@ def collect(request: ScanRequest, now: datetime, progress: Progress | None = Non
                     if progress:
                         progress("collect", done, len(jobs_args))
     source_ctx = SourceContext(clock, request.options, request.roots, repositories)
-    for collector_type in SOURCE_COLLECTORS:
-        if not request.options.get(collector_type.option):
-            continue
+    enabled = [c for c in SOURCE_COLLECTORS if request.options.get(c.option)]
+    for index, collector_type in enumerate(enabled):
         collector = collector_type()
         try:
             out.extend(collector.collect(source_ctx))
@@ -158,6 +176,8 @@ def collect(request: ScanRequest, now: datetime, progress: Progress | None = Non
                     collector.option, f"Collector {collector.name} failed ({type(exc).__name__}).", collector.name
                 )
             )
+        if progress:
+            progress("sources", index + 1, len(enabled))
     return out, repositories
 
 
@@ -220,7 +240,9 @@ def assess(
         repositories=tuple(repositories),
         collectors=tuple(c.name for c in REPOSITORY_COLLECTORS)
         + tuple(c.name for c in SOURCE_COLLECTORS if request.options.get(c.option)),
-        sources={k: v for k, v in sorted(request.options.items()) if v not in (None, False, (), [], "")},
+        sources={
+            k: display_option(k, v) for k, v in sorted(request.options.items()) if v not in (None, False, (), [], "")
+        },
     )
     assessment_id = stable_uuid("assessment", *roots, *sorted(repositories), isoformat(now))
     return Assessment(
@@ -237,6 +259,21 @@ def assess(
         errors=tuple(sorted(output.errors, key=lambda e: (e.path, e.message))),
         metadata=dict(metadata or {}),
     )
+
+
+def display_option(name: str, value: Any) -> Any:
+    """An option value as recorded in outputs: paths as given, and a home folder only as ``~``.
+
+    The workstation scan reads a person's home folder; its full path names the person and the
+    machine, so outputs say ``~`` instead.
+    """
+    if name == "home":
+        return "~"
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [str(v) if isinstance(v, Path) else v for v in value]
+    return value
 
 
 def with_metadata(assessment: Assessment, **extra: Any) -> Assessment:

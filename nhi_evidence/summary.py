@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from nhi_evidence.model import Assessment, ControlStatus, Finding, Outcome, Severity
@@ -71,6 +72,12 @@ def severity_counts(assessment: Assessment) -> dict[Severity, int]:
     return {s: counts[s] for s in reversed(Severity)}
 
 
+def is_accepted(finding: Finding) -> bool:
+    """Whether a false finding is covered by an unexpired risk acceptance (``values["acceptance"]``, see acceptance.py)."""
+    record = finding.values.get("acceptance")
+    return isinstance(record, Mapping) and record.get("status") == "accepted"
+
+
 def at_or_above(assessment: Assessment, threshold: Severity) -> list[Finding]:
-    """False findings at or above a severity."""
-    return [f for f in failed_findings(assessment) if f.severity.rank >= threshold.rank]
+    """False findings at or above a severity, accepted risks excepted (what ``--fail-on`` counts)."""
+    return [f for f in failed_findings(assessment) if f.severity.rank >= threshold.rank and not is_accepted(f)]

@@ -44,6 +44,8 @@ class CollectorOutput:
     evidence: list[Evidence] = field(default_factory=list)
     skips: list[Skip] = field(default_factory=list)
     errors: list[CollectionError] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    """Cheap tallies of sources looked at but out of scope (``ci-workflows.without_assistant``...), summed by extend."""
 
     def extend(self, other: CollectorOutput) -> None:
         """Append everything other holds."""
@@ -51,6 +53,8 @@ class CollectorOutput:
         self.evidence.extend(other.evidence)
         self.skips.extend(other.skips)
         self.errors.extend(other.errors)
+        for key, value in other.counts.items():
+            self.counts[key] = self.counts.get(key, 0) + value
 
 
 @dataclass(frozen=True)

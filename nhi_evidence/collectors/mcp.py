@@ -237,8 +237,13 @@ def normalise_server(
         launcher, package, pin = "unknown", None, "n/a"
     insecure = False
     if url:
-        parts = urlsplit(url)
-        insecure = parts.scheme == "http" and (parts.hostname or "") not in _LOCAL_HOSTS
+        try:
+            host = urlsplit(url).hostname or ""
+        except ValueError:
+            # A redacted credential (``[redacted ...]``) in the authority parses as a bad IPv6 literal.
+            authority = url.split("//", 1)[-1].split("/", 1)[0].rsplit("@", 1)[-1]
+            host = authority.rsplit(":", 1)[0].lower()
+        insecure = url.lower().startswith("http://") and host not in _LOCAL_HOSTS
     trusted = entry.get("trust")
     tools = entry.get("tools") if isinstance(entry.get("tools"), list) else None
     return {

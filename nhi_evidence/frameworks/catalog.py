@@ -106,6 +106,11 @@ def load_framework(path: Path) -> Framework:
         if key not in raw:
             raise CatalogError(f"{path}: missing required key '{key}'")
     framework_id = str(raw["id"])
+    if not isinstance(raw["controls"] or [], list) or not isinstance(raw.get("groups") or [], list):
+        raise CatalogError(f"{path}: 'controls' and 'groups' must be lists")
+    for index, g in enumerate(raw.get("groups") or ()):
+        if not isinstance(g, dict) or "id" not in g:
+            raise CatalogError(f"{path}: group #{index + 1} needs at least 'id'")
     groups = tuple(
         ControlGroup(str(g["id"]), str(g.get("title", "")), str(g.get("parent", "")), str(g.get("text", "")))
         for g in raw.get("groups") or ()
@@ -115,7 +120,8 @@ def load_framework(path: Path) -> Framework:
     seen: set[str] = set()
     for index, item in enumerate(raw["controls"] or ()):
         if not isinstance(item, dict) or "id" not in item or "title" not in item:
-            raise CatalogError(f"{path}: control #{index + 1} needs at least 'id' and 'title'")
+            hint = _line_of_id(path, str(item["id"])) if isinstance(item, dict) and "id" in item else ""
+            raise CatalogError(f"{path}: {hint}control #{index + 1} needs at least 'id' and 'title'")
         control_id = str(item["id"])
         if control_id in seen:
             raise CatalogError(f"{path}: {_line_of_id(path, control_id)}duplicate control id '{control_id}'")
@@ -214,7 +220,12 @@ def resolve_control(
         return []
     for entry in entries:
         if wanted in (_normalise(entry.old_id), _normalise(entry.padded_id)):
-            targets = tuple(c for t in entry.targets if (c := csf.control(t)) is not None)
+            # A successor is a subcategory, or (for a few withdrawn ids) a whole category.
+            targets: list[Control] = []
+            for target in entry.targets:
+                control = csf.control(target)
+                members = [control] if control is not None else [c for c in csf.controls if c.group == target]
+                targets.extend(c for c in members if c not in targets)
             if entry.status == "withdrawn":
                 note = f"CSF 1.1 {entry.old_id} is withdrawn in CSF 2.0"
                 note += (
@@ -224,5 +235,5 @@ def resolve_control(
                 )
             else:
                 note = f"CSF 1.1 {entry.old_id} is retained in CSF 2.0 as {', '.join(entry.targets)}."
-            return [Resolution(csf, targets, note)]
+            return [Resolution(csf, tuple(targets), note)]
     return []

@@ -160,9 +160,11 @@ def evaluate_controls(
     ``accepted`` holds ids of false findings covered by an unexpired risk acceptance: they stay in
     the control's findings but do not make it not-satisfied.
     """
-    by_probe: dict[str, list[Finding]] = defaultdict(list)
+    # Findings are bucketed by probe and outcome once; each control then combines the buckets of its
+    # probes instead of filtering every related finding five times (controls x findings work).
+    by_probe: dict[str, dict[Outcome, list[Finding]]] = defaultdict(lambda: defaultdict(list))
     for finding in findings:
-        by_probe[finding.probe].append(finding)
+        by_probe[finding.probe][finding.outcome].append(finding)
     by_control = mapping.by_control()
     results: list[ControlResult] = []
     for framework in frameworks:
@@ -179,7 +181,7 @@ def _evaluate_one(
     framework: str,
     control_id: str,
     probes: tuple[str, ...],
-    by_probe: Mapping[str, list[Finding]],
+    by_probe: Mapping[str, Mapping[Outcome, list[Finding]]],
     definitions: Mapping[str, ProbeDefinition],
     sources_given: Collection[str],
     accepted: Collection[str],
@@ -193,12 +195,20 @@ def _evaluate_one(
             (),
             probes,
         )
-    related = [f for p in probes for f in by_probe.get(p, ())]
-    false = [f for f in related if f.outcome is Outcome.FALSE and f.id not in accepted]
-    accepted_false = [f for f in related if f.outcome is Outcome.FALSE and f.id in accepted]
-    true = [f for f in related if f.outcome is Outcome.TRUE]
-    not_applicable = [f for f in related if f.outcome is Outcome.NOT_APPLICABLE]
-    errors = [f for f in related if f.outcome is Outcome.ERROR]
+    empty: Mapping[Outcome, list[Finding]] = {}
+
+    def outcome(wanted: Outcome) -> list[Finding]:
+        return [f for p in probes for f in by_probe.get(p, empty).get(wanted, ())]
+
+    all_false = outcome(Outcome.FALSE)
+    if accepted:
+        false = [f for f in all_false if f.id not in accepted]
+        accepted_false = [f for f in all_false if f.id in accepted]
+    else:
+        false, accepted_false = all_false, []
+    true = outcome(Outcome.TRUE) if not false else []
+    not_applicable = outcome(Outcome.NOT_APPLICABLE)
+    errors = outcome(Outcome.ERROR)
     if false:
         subjects = len({f.subject for f in false})
         return ControlResult(

@@ -13,7 +13,6 @@ line in the family's ``PROBES`` list, and links to controls in ``mappings/links/
 
 from __future__ import annotations
 
-import string
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -170,8 +169,12 @@ class _Placeholders(dict[str, Any]):
 
 def fill(template: str, values: Mapping[str, Any]) -> str:
     """Fill ``{name}`` placeholders; unknown ones stay as written."""
+    if "{" not in template and "}" not in template:
+        return template
     try:
-        return string.Formatter().vformat(template, (), _Placeholders(values))
+        # str.format_map consults __missing__ like Formatter().vformat, at a fraction of the cost
+        # (one call per false finding: tens of thousands in a large organisation).
+        return template.format_map(_Placeholders(values))
     except (ValueError, IndexError):
         return template
 
@@ -194,14 +197,17 @@ def run_probes(probes: Sequence[Probe], ctx: ProbeContext) -> list[Finding]:
     """
     findings: dict[str, Finding] = {}
     by_id = {s.id: s for s in ctx.subjects}
+    # Tier.rank scans the enum on every call; ranks are looked up here once per run instead.
+    rank = {tier: index for index, tier in enumerate(Tier)}
     for probe in probes:
         definition = probe.definition
         results: list[Result] = []
         if isinstance(probe, SubjectProbe):
+            min_rank = rank[definition.min_tier]
             for subject in ctx.subjects:
                 if not _applies(definition, subject):
                     continue
-                if subject.capability.tier.rank < definition.min_tier.rank:
+                if rank[subject.capability.tier] < min_rank:
                     results.append(
                         Result(
                             subject.id,

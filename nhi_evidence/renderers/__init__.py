@@ -5,8 +5,14 @@ from __future__ import annotations
 import enum
 from typing import assert_never
 
+from nhi_evidence.renderers.csv_renderer import CsvRenderer
+from nhi_evidence.renderers.html_renderer import HtmlRenderer
 from nhi_evidence.renderers.interface import Renderer, RenderError, RenderOptions
 from nhi_evidence.renderers.json_renderer import JsonRenderer
+from nhi_evidence.renderers.markdown import MarkdownRenderer
+from nhi_evidence.renderers.oscal_renderer import OscalRenderer
+from nhi_evidence.renderers.pdf_renderer import PdfRenderer
+from nhi_evidence.renderers.sarif import SarifRenderer
 from nhi_evidence.renderers.text import TextRenderer
 
 
@@ -15,6 +21,12 @@ class OutputFormat(enum.StrEnum):
 
     TEXT = "text"
     JSON = "json"
+    SARIF = "sarif"
+    MARKDOWN = "markdown"
+    CSV = "csv"
+    PDF = "pdf"
+    HTML = "html"
+    OSCAL = "oscal"
 
     def renderer(self) -> Renderer:
         """The renderer for this format."""
@@ -23,6 +35,18 @@ class OutputFormat(enum.StrEnum):
                 return TextRenderer()
             case OutputFormat.JSON:
                 return JsonRenderer()
+            case OutputFormat.SARIF:
+                return SarifRenderer()
+            case OutputFormat.MARKDOWN:
+                return MarkdownRenderer()
+            case OutputFormat.CSV:
+                return CsvRenderer()
+            case OutputFormat.PDF:
+                return PdfRenderer()
+            case OutputFormat.HTML:
+                return HtmlRenderer()
+            case OutputFormat.OSCAL:
+                return OscalRenderer()
             case _:
                 assert_never(self)
 

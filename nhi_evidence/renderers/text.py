@@ -73,6 +73,14 @@ class TextRenderer(Renderer):
             if finding.location:
                 where = f" ({printable(finding.location.path)}{':' + str(finding.location.line) if finding.location.line else ''})"
             lines.append(f"  {tag} {finding.probe}: {printable(finding.message)}{where}")
+            # Risk acceptance (acceptance.py): accepted findings stay listed, marked, with the justification.
+            record = finding.values.get("acceptance")
+            if isinstance(record, dict):
+                state = "accepted" if record.get("status") == "accepted" else "acceptance expired, counts again"
+                lines.append(
+                    f"      {state}: {printable(str(record.get('justification', '')))} "
+                    f"(approved by {printable(str(record.get('approved_by', '')))}, expires {record.get('expires', '')})"
+                )
         if len(failed) > TOP_FINDINGS:
             lines.append(f"  ... and {len(failed) - TOP_FINDINGS} more (use --format json, html or pdf for all).")
         if assessment.errors:

@@ -1,0 +1,154 @@
+"""Scan throughput and per-stage time on a generated organisation of N repositories.
+
+Stages: collect (both cores), probe, map, render JSON, OSCAL and PDF (when those renderers are
+present), and a full pack (when the pack builder is present). Also a reference point: zizmor
+``--offline`` over the same workflow files, as a ratio of our workflow collection time to zizmor's.
+
+Usage: ``python -m bench.scan_bench N [--jobs J] [--no-render]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.generate import generate
+from bench.measure import peak_rss_mb, stage
+from nhi_evidence.clock import fixed_clock, parse_instant
+from nhi_evidence.frameworks.mapping import evaluate_controls
+from nhi_evidence.pipeline import ScanRequest, collect, load_model, sources_given
+from nhi_evidence.probes import ALL_PROBES, probe_definitions, run_probes
+from nhi_evidence.probes.interface import ProbeContext
+
+NOW = parse_instant("2026-11-25T12:00:00Z")
+
+
+def organisation(n: int) -> Path:
+    """The generated organisation for N repositories (cached between runs in the temp folder)."""
+    root = Path(tempfile.gettempdir()) / "nhi-evidence-bench" / f"org-{n}"
+    marker = root / ".complete"
+    if not marker.exists():
+        shutil.rmtree(root, ignore_errors=True)
+        generate(root, n, seed=n)
+        marker.write_text("ok")
+    return root
+
+
+def count_files(root: Path) -> int:
+    """Files in the generated organisation."""
+    return sum(len(files) for _, _, files in os.walk(root))
+
+
+def zizmor_ratio(root: Path, jobs: int) -> str:
+    """Our workflow collection time over zizmor's on the same workflow files (both offline)."""
+    zizmor = shutil.which("zizmor") or str(Path(sys.executable).parent / "zizmor")
+    if not Path(zizmor).exists():
+        return "zizmor not installed (pip install zizmor): no reference point"
+    from nhi_evidence.collectors import REPOSITORY_COLLECTORS
+
+    workflow_collectors = [c for c in REPOSITORY_COLLECTORS if "workflow" in c.name]
+    if not workflow_collectors:
+        return "no workflow collector registered: no reference point"
+    import nhi_evidence.pipeline as pipeline
+
+    saved = pipeline.REPOSITORY_COLLECTORS
+    pipeline.REPOSITORY_COLLECTORS = tuple(workflow_collectors)
+    try:
+        start = time.perf_counter()
+        collect(ScanRequest(roots=(root,), jobs=jobs), NOW)
+        ours = time.perf_counter() - start
+    finally:
+        pipeline.REPOSITORY_COLLECTORS = saved
+    files = [str(p) for p in root.glob("*/.github/workflows/*.yml")]
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        listing = Path(tmp) / "files"
+        listing.write_text("\n".join(files))
+        # zizmor takes inputs as arguments; pass them in batches to stay under the argument limit.
+        for index in range(0, len(files), 2000):
+            subprocess.run(
+                [zizmor, "--offline", "--no-progress", "--format", "plain", *files[index : index + 2000]],
+                capture_output=True,
+                check=False,
+            )
+    theirs = time.perf_counter() - start
+    return f"workflow collection {ours:.2f} s vs zizmor --offline {theirs:.2f} s over {len(files)} workflow files: ratio {ours / theirs:.2f}"
+
+
+def main() -> None:
+    """Run the benchmark and print figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("repositories", type=int)
+    parser.add_argument("--jobs", type=int, default=0)
+    parser.add_argument("--no-render", action="store_true")
+    args = parser.parse_args()
+    root = organisation(args.repositories)
+    files = count_files(root)
+    timings: dict[str, float] = {}
+    request = ScanRequest(roots=(root,), jobs=args.jobs)
+    frameworks, mapping = load_model(request)
+    with stage(timings, "collect"):
+        output, repositories = collect(request, NOW)
+    with stage(timings, "probe"):
+        subjects = sorted(output.subjects, key=lambda s: s.id)
+        evidence = sorted(output.evidence, key=lambda e: e.id)
+        ctx = ProbeContext(subjects, {e.id: e for e in evidence}, NOW, {}, sources_given(request))
+        findings = run_probes(ALL_PROBES, ctx)
+    with stage(timings, "map"):
+        evaluate_controls(frameworks, mapping, findings, probe_definitions(), sources_given(request))
+    scan_total = timings["collect"] + timings["probe"] + timings["map"]
+    print(
+        f"scan N={args.repositories}: {files} files, {len(repositories)} repositories, {len(subjects)} subjects, "
+        f"{len(evidence)} evidence, {len(findings)} findings, {len(output.errors)} errors"
+    )
+    print(
+        f"  collect {timings['collect']:.2f} s, probe {timings['probe']:.2f} s, map {timings['map']:.2f} s: "
+        f"total {scan_total:.2f} s ({files / scan_total:,.0f} files/s, {len(repositories) / scan_total:,.0f} repositories/s)"
+    )
+    if not args.no_render:
+        from nhi_evidence.pipeline import assess
+        from nhi_evidence.renderers import OutputFormat, RenderOptions
+
+        assessment = assess(request, fixed_clock(NOW))
+        for name in ("json", "oscal", "pdf", "html"):
+            try:
+                fmt = OutputFormat(name)
+            except ValueError:
+                print(f"  render {name}: renderer not present")
+                continue
+            renderer = fmt.renderer()
+            with stage(timings, f"render {name}"):
+                produced = renderer.render_files(assessment, RenderOptions(organization="Bench", period="bench"))
+            size = sum(len(v) for v in produced.values())
+            print(f"  render {name} {timings[f'render {name}']:.2f} s ({size / 1e6:.1f} MB)")
+        try:
+            from nhi_evidence.pack import build as pack_build  # type: ignore[attr-defined]
+        except ImportError:
+            print("  pack: pack builder not present")
+        else:
+            with tempfile.TemporaryDirectory() as tmp, stage(timings, "pack"):
+                build_fn = getattr(pack_build, "build_pack", None)
+                if build_fn is None:
+                    print("  pack: no build_pack() entry point")
+                else:
+                    build_fn(
+                        request=request,
+                        clock=fixed_clock(NOW),
+                        out=Path(tmp) / "pack",
+                        period="bench",
+                        organization="Bench",
+                    )
+            if "pack" in timings:
+                print(f"  full pack {timings['pack']:.2f} s")
+    print(f"  peak memory {peak_rss_mb():.0f} MiB")
+    print("  " + zizmor_ratio(root, args.jobs))
+
+
+if __name__ == "__main__":
+    main()

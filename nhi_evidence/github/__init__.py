@@ -1,0 +1,1 @@
+"""GitHub governance evidence: a read-only REST client, the governance collectors and the offline export."""
