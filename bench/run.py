@@ -18,7 +18,8 @@ BENCHMARKS: list[tuple[str, list[str]]] = [
     ("bench.scan_bench", ["500" if QUICK else "10000"]),
     ("bench.auditlog_bench", ["100000" if QUICK else "1000000"]),
     ("bench.oscal_bench", ["10000" if QUICK else "100000"]),
-    ("bench.report_bench", ["1000" if QUICK else "10000"]),
+    ("bench.report_bench", ["--subjects", "1000" if QUICK else "10000", "--findings", "5000" if QUICK else "50000"]),
+    ("bench.secretscan_bench", ["2" if QUICK else "20"]),
 ]
 
 

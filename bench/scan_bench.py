@@ -1,7 +1,7 @@
 """Scan throughput and per-stage time on a generated organisation of N repositories.
 
-Stages: collect (both cores), probe, map, render JSON, OSCAL and PDF (when those renderers are
-present), and a full pack (when the pack builder is present). Also a reference point: zizmor
+Stages: collect (both cores), probe, map; then a full pack as ``nhi-evidence pack`` builds it (its
+own scan, then the evidence copies and every report), and each renderer alone on that assessment. Also a reference point: zizmor
 ``--offline`` over the same workflow files, as a ratio of our workflow collection time to zizmor's.
 
 Usage: ``python -m bench.scan_bench N [--jobs J] [--no-render]``
@@ -57,14 +57,16 @@ def zizmor_ratio(root: Path, jobs: int) -> str:
         return "no workflow collector registered: no reference point"
     import nhi_evidence.pipeline as pipeline
 
-    saved = pipeline.REPOSITORY_COLLECTORS
-    pipeline.REPOSITORY_COLLECTORS = tuple(workflow_collectors)
+    # Workers are forked from this process, so they see the narrowed collector list too.
+    names = vars(pipeline)
+    saved = names["REPOSITORY_COLLECTORS"]
+    names["REPOSITORY_COLLECTORS"] = tuple(workflow_collectors)
     try:
         start = time.perf_counter()
         collect(ScanRequest(roots=(root,), jobs=jobs), NOW)
         ours = time.perf_counter() - start
     finally:
-        pipeline.REPOSITORY_COLLECTORS = saved
+        names["REPOSITORY_COLLECTORS"] = saved
     files = [str(p) for p in root.glob("*/.github/workflows/*.yml")]
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
@@ -79,6 +81,33 @@ def zizmor_ratio(root: Path, jobs: int) -> str:
             )
     theirs = time.perf_counter() - start
     return f"workflow collection {ours:.2f} s vs zizmor --offline {theirs:.2f} s over {len(files)} workflow files: ratio {ours / theirs:.2f}"
+
+
+def render_and_pack(request: ScanRequest, timings: dict[str, float]) -> None:
+    """Time a full pack as ``nhi-evidence pack`` builds it (scan included), then each renderer on its assessment."""
+    from nhi_evidence.pack.build import PackOptions, build_pack, staging
+    from nhi_evidence.pipeline import assess
+    from nhi_evidence.renderers import OutputFormat, RenderOptions
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "pack"
+        with stage(timings, "pack"), staging(out) as staging_dir:
+            with stage(timings, "pack scan"):
+                assessment = assess(request, fixed_clock(NOW), metadata={"organization": "Bench", "period": "bench"})
+            with stage(timings, "pack write"):
+                result = build_pack(staging_dir, out, assessment, PackOptions(organization="Bench", period="bench"))
+        size = sum(entry.size for entry in result.manifest.files)
+    print(
+        f"  full pack {timings['pack']:.2f} s (scan {timings['pack scan']:.2f} s, write and render "
+        f"{timings['pack write']:.2f} s): {len(result.manifest.files)} files, {size / 1e6:.1f} MB"
+    )
+    for fmt in OutputFormat:
+        renderer = fmt.renderer()
+        name = f"render {fmt.value}"
+        with stage(timings, name):
+            produced = renderer.render_files(assessment, RenderOptions(organization="Bench", period="bench"))
+        size = sum(len(v) for v in produced.values())
+        print(f"  {name} {timings[name]:.2f} s ({size / 1e6:.1f} MB)")
 
 
 def main() -> None:
@@ -111,42 +140,10 @@ def main() -> None:
         f"  collect {timings['collect']:.2f} s, probe {timings['probe']:.2f} s, map {timings['map']:.2f} s: "
         f"total {scan_total:.2f} s ({files / scan_total:,.0f} files/s, {len(repositories) / scan_total:,.0f} repositories/s)"
     )
+    print(f"  peak memory after the scan {peak_rss_mb():.0f} MiB (this process or one worker, the larger)")
     if not args.no_render:
-        from nhi_evidence.pipeline import assess
-        from nhi_evidence.renderers import OutputFormat, RenderOptions
-
-        assessment = assess(request, fixed_clock(NOW))
-        for name in ("json", "oscal", "pdf", "html"):
-            try:
-                fmt = OutputFormat(name)
-            except ValueError:
-                print(f"  render {name}: renderer not present")
-                continue
-            renderer = fmt.renderer()
-            with stage(timings, f"render {name}"):
-                produced = renderer.render_files(assessment, RenderOptions(organization="Bench", period="bench"))
-            size = sum(len(v) for v in produced.values())
-            print(f"  render {name} {timings[f'render {name}']:.2f} s ({size / 1e6:.1f} MB)")
-        try:
-            from nhi_evidence.pack import build as pack_build  # type: ignore[attr-defined]
-        except ImportError:
-            print("  pack: pack builder not present")
-        else:
-            with tempfile.TemporaryDirectory() as tmp, stage(timings, "pack"):
-                build_fn = getattr(pack_build, "build_pack", None)
-                if build_fn is None:
-                    print("  pack: no build_pack() entry point")
-                else:
-                    build_fn(
-                        request=request,
-                        clock=fixed_clock(NOW),
-                        out=Path(tmp) / "pack",
-                        period="bench",
-                        organization="Bench",
-                    )
-            if "pack" in timings:
-                print(f"  full pack {timings['pack']:.2f} s")
-    print(f"  peak memory {peak_rss_mb():.0f} MiB")
+        render_and_pack(request, timings)
+    print(f"  peak memory at the end {peak_rss_mb():.0f} MiB")
     print("  " + zizmor_ratio(root, args.jobs))
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from nhi_evidence.cli import EXIT_CODES_HELP, ExitCode, build_request, fail, make_clock, run_assessment, source_options
+from nhi_evidence.cli_config import setting
 from nhi_evidence.diff.compare import DiffReport, compare, gate, with_labels
 from nhi_evidence.diff.inputs import InputError, Snapshot, from_assessment, load_snapshot
 from nhi_evidence.diff.render import DiffFormat, render, render_markdown
@@ -59,8 +60,10 @@ def _previous(path: Path) -> tuple[PreviousPack, Any]:
 
 @click.command(epilog=EXIT_CODES_HELP)
 @source_options
-@click.option("--period", required=True, help="Period the pack covers (2026-Q4).")
-@click.option("--org", "organization", required=True, help="Organisation named in the pack and its reports.")
+@click.option("--period", default="", help="Period the pack covers (2026-Q4); required here or in the configuration.")
+@click.option(
+    "--org", "organization", default="", help="Organisation named in the pack; required here or in the configuration."
+)
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="Pack folder to create.")
 @click.option(
     "--previous",
@@ -82,6 +85,10 @@ def pack(
 ) -> None:
     """Build an audit pack: assessment, OSCAL, PDF/HTML report and redacted evidence, hashed in manifest.json."""
     request = build_request(source)
+    # Values left at their default come from the project configuration, as for scan.
+    organization, period = setting("organization", organization), setting("period", period)
+    if not period or not organization:
+        fail("pack needs --period and --org (or period and organization in the configuration file)")
     clock = make_clock(source.get("now"))
     key = None
     if sign_key is not None:
@@ -233,6 +240,12 @@ def diff(
             old, new = load_snapshot(Path(inputs[0])), load_snapshot(Path(inputs[1]))
         except (InputError, PackPathError) as exc:
             fail(str(exc))
+        for given, side in zip(inputs, (old, new), strict=True):
+            if side.manifest_sha256 and not verify_pack(Path(given)).intact:
+                # The comparison still runs (it may be how the change is found), but says so.
+                click.echo(
+                    f"nhi-evidence: warning: {printable(given)} is not intact; run nhi-evidence verify", err=True
+                )
         report = compare(old, new)
     _write_text(render(report, DiffFormat(fmt)), output)
     if fail_on == "regression":

@@ -207,11 +207,20 @@ def _entries(
     if not isinstance(raw, list):
         raise ConfigError(f"{_key_line(path, text, table)}: '{table}' must be an array of tables ([[{table}]])")
     out: list[AcceptedRisk] = []
+    # The n-th [[table]] header starts the n-th entry; its probe line is the first after it.
+    headers = [
+        m.end() for m in re.finditer(rf"^[ \t]*\[\[[ \t]*(?:tool\.nhi-evidence\.)?{table}[ \t]*\]\]", text, re.M)
+    ]
     for index, entry in enumerate(raw):
         if not isinstance(entry, dict):
             raise ConfigError(f"{path}: {table} entry #{index + 1} must be a table")
         probe = entry.get("probe")
-        where = _where(path, text, f'"{probe}"', f"'{probe}'") if isinstance(probe, str) else str(path)
+        start = headers[index] if len(headers) == len(raw) else 0
+        where = _where(path, text[start:], f'"{probe}"', f"'{probe}'") if isinstance(probe, str) else str(path)
+        if start and where != str(path):
+            # _where counted lines from the header on: shift back to the file's numbering.
+            line = int(where.rsplit(" ", 1)[1]) + text.count("\n", 0, start)
+            where = f"{path}: line {line}"
         for key in entry:
             if key not in known:
                 raise ConfigError(

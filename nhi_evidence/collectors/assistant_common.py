@@ -192,7 +192,8 @@ def build_subject(
         kind=kind,
         name=name,
         path=primary,
-        repository=ctx.repo if scope == "project" else "",
+        # User-level subjects (a home folder) belong to no repository; project and effective ones do.
+        repository="" if scope == "user" or ctx.options.get("_scope") == "user" else ctx.repo,
         capability=capability,
         facts=facts,
         evidence_ids=tuple(sorted({e.id for e in evidence})),

@@ -223,8 +223,8 @@ def resolve_control(
             # A successor is a subcategory, or (for a few withdrawn ids) a whole category.
             targets: list[Control] = []
             for target in entry.targets:
-                control = csf.control(target)
-                members = [control] if control is not None else [c for c in csf.controls if c.group == target]
+                successor = csf.control(target)
+                members = [successor] if successor is not None else [c for c in csf.controls if c.group == target]
                 targets.extend(c for c in members if c not in targets)
             if entry.status == "withdrawn":
                 note = f"CSF 1.1 {entry.old_id} is withdrawn in CSF 2.0"

@@ -197,7 +197,10 @@ def risk(index: _Index, finding: Finding, definitions: Mapping[str, Any]) -> Jso
     statement = getattr(definition, "motivation", "") or f"The check {finding.probe} failed: {finding.message}"
     subject = index.subjects.get(finding.subject)
     remediation = finding.remediation or getattr(definition, "remediation", "") or "No remediation text is defined."
-    return {
+    acceptance = finding.values.get("acceptance")
+    record: Mapping[str, Any] = acceptance if isinstance(acceptance, Mapping) else {}
+    accepted = finding.id in index.accepted or record.get("status") == "accepted"
+    out: JsonDict = {
         "uuid": risk_uuid(finding.id),
         "title": line(f"{finding.probe} failed for {subject.name if subject else finding.subject}"),
         "description": prose(finding.message),
@@ -208,9 +211,13 @@ def risk(index: _Index, finding: Finding, definitions: Mapping[str, Any]) -> Jso
                 prop("probe", finding.probe),
                 prop("severity", finding.severity.value),
                 prop("subject-id", finding.subject),
+                # An accepted (or lapsed) risk carries its approver and expiry; the justification is in remarks.
+                prop("acceptance-status", record.get("status", "")),
+                prop("accepted-by", record.get("approved_by", ""), remarks=_acceptance_text(record)),
+                prop("acceptance-expires", record.get("expires", "")),
             ]
         ),
-        "status": "risk-accepted" if finding.id in index.accepted else "open",
+        "status": "risk-accepted" if accepted else "open",
         "remediations": [
             {
                 "uuid": oscal_uuid("remediation", finding.id),
@@ -221,6 +228,20 @@ def risk(index: _Index, finding: Finding, definitions: Mapping[str, Any]) -> Jso
         ],
         "related-observations": [{"observation-uuid": finding_observation_uuid(finding.id)}],
     }
+    if record:
+        out["description"] = prose(f"{finding.message}\n\n{_acceptance_text(record)}")
+    return out
+
+
+def _acceptance_text(record: Mapping[str, Any]) -> str:
+    """One paragraph stating an acceptance (OSCAL risks have no remarks: it goes in description and prop remarks)."""
+    if not record:
+        return ""
+    note = f" {record['note']}" if record.get("note") else ""
+    return (
+        f"Risk acceptance ({record.get('status', '')}) approved by {record.get('approved_by', '')} "
+        f"until {record.get('expires', '')}: {record.get('justification', '')}{note}"
+    )
 
 
 def related_observation_uuids(index: _Index, result: ControlResult) -> list[str]:

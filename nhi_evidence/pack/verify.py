@@ -206,8 +206,13 @@ def _check_signature(
     report: VerifyReport, pack: PackContents, raw: bytes, manifest: Manifest, public_key: Path | None
 ) -> None:
     has_sig = SIGNATURE_NAME in pack.paths
+    if manifest.signature and not has_sig:
+        # The manifest says the pack was signed: a missing signature file fails with or without a key.
+        report.signature = "missing"
+        report.signature_detail = f"The manifest records a signature but {SIGNATURE_NAME} is absent."
+        return
     if public_key is None:
-        if has_sig or manifest.signature:
+        if has_sig:
             fingerprint = (manifest.signature or {}).get("public_key_sha256", "unknown")
             report.signature = "unchecked"
             report.signature_detail = f"Signed (key sha256 {fingerprint}); give --key PUB to check the signature."

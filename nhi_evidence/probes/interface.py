@@ -133,6 +133,13 @@ class SubjectProbe(Probe):
         """Evaluate the probe for one subject (already filtered by kind and tier)."""
 
 
+def _outcome_key(key: Any) -> str:
+    """Outcome keys as written: YAML 1.1 reads an unquoted ``true:``/``false:`` key as a boolean."""
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return str(key)
+
+
 @cache
 def load_definition(module: str) -> ProbeDefinition:
     """Load ``<module>.yml`` from beside the probe module and check it."""
@@ -150,7 +157,7 @@ def load_definition(module: str) -> ProbeDefinition:
             short=str(raw["short"]).strip(),
             motivation=str(raw["motivation"]).strip(),
             implementation=str(raw["implementation"]).strip(),
-            outcomes={str(k): str(v).strip() for k, v in raw["outcomes"].items()},
+            outcomes={_outcome_key(k): str(v).strip() for k, v in raw["outcomes"].items()},
             severity=Severity(raw["severity"]),
             remediation=str(raw["remediation"]).strip(),
             kinds=tuple(raw.get("kinds") or ("*",)),

@@ -20,6 +20,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 from nhi_evidence import __version__
 from nhi_evidence.model import Assessment, Finding, Outcome, Severity
@@ -31,6 +32,9 @@ from nhi_evidence.renderers.interface import Renderer, RenderOptions
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 #: Project page named as the tool's information URI.
 INFORMATION_URI = "https://github.com/nhi-evidence/nhi-evidence"
+
+#: Most tags per rule GitHub accepts.
+MAX_TAGS = 20
 
 #: SARIF ``level`` per severity.
 LEVELS: dict[Severity, str] = {
@@ -98,7 +102,14 @@ def _help(definition: ProbeDefinition) -> tuple[str, str]:
 
 
 def _rule(probe: str, definition: ProbeDefinition | None, severity: Severity, tags: list[str]) -> dict[str, Any]:
-    properties: dict[str, Any] = {"tags": ["security", "non-human-identity", *tags], "precision": "high"}
+    # NOTE: GitHub rejects a rule with more than 20 tags (and shows 10):
+    # https://docs.github.com/en/code-security/code-scanning/troubleshooting-sarif-uploads/results-exceed-limit
+    # The complete list of controls stays in properties.controls.
+    properties: dict[str, Any] = {
+        "tags": ["security", *tags][:MAX_TAGS],
+        "precision": "high",
+        "controls": [tag.removeprefix("external/") for tag in tags],
+    }
     if severity in SECURITY_SEVERITY:
         properties["security-severity"] = SECURITY_SEVERITY[severity]
     rule: dict[str, Any] = {"id": probe, "name": probe[:1].upper() + probe[1:]}
@@ -117,14 +128,25 @@ def _rule(probe: str, definition: ProbeDefinition | None, severity: Severity, ta
     return rule
 
 
+def artifact_location(path: str) -> dict[str, str]:
+    """A SARIF artifactLocation: a relative URI under ``%SRCROOT%``, or an absolute URI as it is.
+
+    SARIF wants URIs (RFC 3986), so a path with spaces or ``#`` is percent-encoded; an absolute file
+    path (an inventory or log given outside the scanned PATH) becomes a ``file://`` URI.
+    """
+    if "://" in path:
+        # Non-file sources (github://, auditlog://) are absolute URIs already: no base.
+        return {"uri": path}
+    if path.startswith("/"):
+        return {"uri": "file://" + quote(path, safe="/")}
+    return {"uri": quote(path, safe="/"), "uriBaseId": "%SRCROOT%"}
+
+
 def _location(finding: Finding, subject_path: str) -> dict[str, Any] | None:
     path = finding.location.path if finding.location else subject_path
     if not path:
         return None
-    physical: dict[str, Any] = {"artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"}}
-    if "://" in path:
-        # Non-file sources (github://, auditlog://) are absolute URIs: no base.
-        physical["artifactLocation"] = {"uri": path}
+    physical: dict[str, Any] = {"artifactLocation": artifact_location(path)}
     if finding.location and finding.location.line and finding.location.line >= 1:
         physical["region"] = {"startLine": finding.location.line}
     return {"physicalLocation": physical}
@@ -189,7 +211,7 @@ def to_sarif(assessment: Assessment) -> dict[str, Any]:
         {
             "level": "warning",
             "message": {"text": error.message},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": error.path, "uriBaseId": "%SRCROOT%"}}}],
+            "locations": [{"physicalLocation": {"artifactLocation": artifact_location(error.path)}}],
             **({"properties": {"line": error.line}} if error.line else {}),
         }
         for error in assessment.errors

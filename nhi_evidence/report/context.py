@@ -459,6 +459,19 @@ def _methodology(assessment: Assessment, limits: Limits) -> dict[str, Any]:
             limits.chunk,
         ),
         "outcomes": [(o.value, outcomes[o]) for o in Outcome],
+        # Whole probes accepted through configuration: shown first among the limitations, never silently.
+        "suppressed": [
+            {
+                "probe": clean(str(entry.get("probe", "")), 80),
+                "justification": clean(str(entry.get("justification", "")), 300),
+                "approved_by": clean(str(entry.get("approved_by", "")), 120),
+                "expires": clean(str(entry.get("expires", "")), 20),
+                "status": clean(str(entry.get("status", "")), 20),
+                "findings": int(entry.get("findings", 0) or 0),
+            }
+            for entry in assessment.metadata.get("suppressed_probes", ()) or ()
+            if isinstance(entry, dict)
+        ],
         "frameworks": [
             {
                 "id": f.id,

@@ -11,9 +11,9 @@ import random
 from datetime import UTC, datetime
 
 import pytest
-from nhi_test_support import SHARED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from nhi_test_support import SHARED
 
 from nhi_evidence.clock import fixed_clock
 from nhi_evidence.files import FsRepoView

@@ -205,3 +205,42 @@ def test_subject_without_repository_is_placed_by_its_path() -> None:
     subject = Subject("s-1", "claude-code", "n", "api/.claude/settings.json", "", Capability(Tier.LOCAL_ACTOR))
     assert matches(_risk(repository="api"), FINDING, subject)
     assert not matches(_risk(repository="ap"), FINDING, subject)
+
+
+def test_oscal_risk_carries_the_acceptance_and_approver(org: Path, scan, tmp_path: Path) -> None:
+    from nhi_evidence.oscal.validate import schema_errors
+
+    write_config(org, ACCEPT_BYPASS_IN_API.format(expires="2027-06-30"))
+    out = tmp_path / "oscal"
+    result = scan(str(org), "--format", "oscal", "--output", str(out), "--quiet")
+    assert result.exit_code in (0, 1), result.output
+    document = json.loads((out / "assessment-results.json").read_text())
+    assert schema_errors(document) == []
+    risks = [r for res in document["assessment-results"]["results"] for r in res.get("risks", [])]
+    bypass = [
+        r for r in risks if any(p["name"] == "probe" and p["value"] == "bypassPermissionsDisabled" for p in r["props"])
+    ]
+    assert sorted(r["status"] for r in bypass) == ["open", "risk-accepted"]
+    accepted = next(r for r in bypass if r["status"] == "risk-accepted")
+    props = {p["name"]: p for p in accepted["props"]}
+    assert props["accepted-by"]["value"] == "Jane Doe (CISO)"
+    assert props["acceptance-expires"]["value"] == "2027-06-30"
+    assert "Sandboxed build container; see SEC-101." in props["accepted-by"]["remarks"]
+    assert "Sandboxed build container; see SEC-101." in accepted["description"]
+
+
+def test_suppressed_probe_is_shown_in_the_report_limitations(org: Path, scan, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    write_config(
+        org,
+        '[[suppressed_probes]]\nprobe = "bypassPermissionsDisabled"\n'
+        'justification = "Disposable sandboxes only; see SEC-9."\napproved_by = "Jane Doe (CISO)"\nexpires = 2027-06-30\n',
+    )
+    target = tmp_path / "report.pdf"
+    result = scan(str(org), "--format", "pdf", "--output", str(target), "--quiet")
+    assert result.exit_code in (0, 1), result.output
+    text = " ".join((page.extract_text() or "") for page in PdfReader(target).pages)
+    flat = " ".join(text.split())
+    assert "Suppressed probes." in flat
+    assert "Disposable sandboxes only; see SEC-9." in flat

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CANARIES, canary_leaks
+from nhi_test_support import CANARIES, canary_leaks
 
 from nhi_evidence.config import ConfigError, discover, effective, find_config, load_config
 
@@ -201,3 +201,21 @@ def test_paths_from_the_file_when_no_path_is_given(org: Path, scan, monkeypatch:
     assert json.loads(result.stdout)["assessment"]["scope"]["repositories"] == ["web"]
     # With no PATH and no configuration there is nothing to scan.
     assert scan("--no-config", "--quiet").exit_code == 2
+
+
+def test_each_accepted_risk_records_its_own_line(tmp_path: Path) -> None:
+    entry = (
+        '[[accepted_risks]]\nprobe = "bypassPermissionsDisabled"\nrepository = "{repo}"\n'
+        'justification = "j"\napproved_by = "a"\nexpires = 2027-01-01\n\n'
+    )
+    config = write(
+        tmp_path / ".nhi-evidence.toml", 'period = "Q4"\n\n' + entry.format(repo="api") + entry.format(repo="web")
+    )
+    risks = load_config(config).accepted_risks
+    assert [r.origin for r in risks] == [f"{config}: line 4", f"{config}: line 11"]
+    pyproject = write(
+        tmp_path / "pyproject.toml",
+        '[tool.nhi-evidence]\nperiod = "Q4"\n\n'
+        + entry.replace("[[accepted_risks]]", "[[tool.nhi-evidence.accepted_risks]]").format(repo="api"),
+    )
+    assert [r.origin for r in load_config(pyproject).accepted_risks] == [f"{pyproject}: line 5"]

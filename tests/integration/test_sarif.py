@@ -7,6 +7,7 @@ import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import jsonschema
 import pytest
@@ -72,6 +73,12 @@ def test_one_rule_per_probe_with_help_and_control_tags(org: Path, scan) -> None:
     frameworks = {t.split("/")[1] for t in control_tags}
     assert frameworks <= {"owasp-nhi-top10-2025", "owasp-agentic-top10-2026", "nist-csf-2.0"}
     assert bypass["properties"]["security-severity"] == "8.0"  # high
+    assert tags[0] == "security"
+    # Every mapped control is listed in properties.controls; tags stop at GitHub's limit of 20.
+    assert [f"external/{c}" for c in bypass["properties"]["controls"]][: len(control_tags)] == control_tags
+    for rule in rules:
+        assert len(rule["properties"]["tags"]) <= 20
+        assert len(rule["properties"]["controls"]) >= len(rule["properties"]["tags"]) - 1
 
 
 def test_one_result_per_false_finding_with_relative_location(org: Path, scan, scan_json) -> None:
@@ -88,7 +95,7 @@ def test_one_result_per_false_finding_with_relative_location(org: Path, scan, sc
         uri = location["artifactLocation"]["uri"]
         assert not uri.startswith("/")
         assert "://" not in uri
-        assert uri == finding["location"]["path"]
+        assert unquote(uri) == finding["location"]["path"]
         if finding["location"].get("line"):
             assert location["region"]["startLine"] == finding["location"]["line"]
         expected = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
@@ -107,3 +114,39 @@ def test_sarif_is_deterministic(org: Path, scan) -> None:
     first = scan(str(org), "--format", "sarif", "--quiet").stdout
     second = scan(str(org), "--format", "sarif", "--quiet").stdout
     assert first == second
+
+
+def test_rule_tags_stay_within_githubs_limit() -> None:
+    from datetime import UTC, datetime
+
+    from nhi_evidence.model import Assessment, ControlResult, ControlStatus, ScanScope
+    from nhi_evidence.renderers.sarif import to_sarif
+
+    results = tuple(
+        ControlResult("big", f"C-{i:02}", ControlStatus.NOT_ASSESSED, "", (), ("bypassPermissionsDisabled",))
+        for i in range(30)
+    )
+    assessment = Assessment(
+        "a", "0", datetime(2026, 11, 25, tzinfo=UTC), ScanScope((), (), ()), (), (), (), results, ()
+    )
+    rule = next(
+        r for r in to_sarif(assessment)["runs"][0]["tool"]["driver"]["rules"] if r["id"] == "bypassPermissionsDisabled"
+    )
+    assert len(rule["properties"]["tags"]) == 20
+    assert rule["properties"]["tags"][0] == "security"
+    assert len(rule["properties"]["controls"]) == 30
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("api/.claude/settings.json", {"uri": "api/.claude/settings.json", "uriBaseId": "%SRCROOT%"}),
+        ("my repo/#x.json", {"uri": "my%20repo/%23x.json", "uriBaseId": "%SRCROOT%"}),
+        ("/srv/inventory.yaml", {"uri": "file:///srv/inventory.yaml"}),
+        ("github://acme/api/settings", {"uri": "github://acme/api/settings"}),
+    ],
+)
+def test_artifact_locations_are_uris(path: str, expected: dict[str, str]) -> None:
+    from nhi_evidence.renderers.sarif import artifact_location
+
+    assert artifact_location(path) == expected

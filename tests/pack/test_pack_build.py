@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import json
 import os
+import shutil
 import tarfile
 from pathlib import Path
 
@@ -164,3 +165,17 @@ def test_bad_signing_key_is_a_usage_error(tmp_path: Path) -> None:
     assert "not a readable PEM private key" in result.output
     assert "not a key" not in result.output
     assert not out.exists()
+
+
+def test_period_and_organisation_may_come_from_the_configuration(tmp_path: Path) -> None:
+    org = tmp_path / "org"
+    shutil.copytree(FIXTURES / "org-q3", org)
+    (org / ".nhi-evidence.toml").write_text('organization = "Acme Corp"\nperiod = "2026-Q3"\n')
+    out = tmp_path / "pack"
+    result = invoke("pack", str(org), "--out", str(out), now=Q3_NOW)
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert (manifest["organization"], manifest["period"]) == ("Acme Corp", "2026-Q3")
+    result = invoke("pack", str(org), "--out", str(tmp_path / "other"), "--no-config")
+    assert result.exit_code == 2
+    assert "needs --period and --org" in result.output

@@ -173,3 +173,20 @@ def test_verify_usage_errors(tmp_path: Path) -> None:
     result = invoke("verify", str(tmp_path / "empty"))
     assert result.exit_code == 1
     assert "no manifest.json" in result.output
+
+
+def test_signed_pack_without_its_signature_file_fails_even_without_a_key(packs: Packs, copy_pack) -> None:
+    work = copy_pack(packs.q4)
+    (work / "manifest.json.sig").unlink()
+    result = invoke("verify", str(work))
+    assert result.exit_code == 1
+    assert "SIGNATURE missing" in result.output
+
+
+def test_diff_warns_about_a_pack_that_is_not_intact(packs: Packs, copy_pack) -> None:
+    work = copy_pack(packs.q3)
+    (work / "summary.txt").write_text("edited\n")
+    result = invoke("diff", str(work), str(packs.q4))
+    assert result.exit_code == 0
+    assert "is not intact" in result.stderr
+    assert "is not intact" not in invoke("diff", str(packs.q3), str(packs.q4)).stderr

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 from click.testing import Result
+from nhi_test_support import canary_leaks
 
-from tests.conftest import canary_leaks
 from tests.report.helpers import pdf_reader, pdf_text, section_text, statuses_from_text
 
 ORG = Path(__file__).parent / "fixtures" / "org"
@@ -19,9 +19,9 @@ ORG = Path(__file__).parent / "fixtures" / "org"
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     from click.testing import CliRunner
+    from nhi_test_support import FIXED_NOW
 
     from nhi_evidence.cli import main
-    from tests.conftest import FIXED_NOW
 
     out = tmp_path_factory.mktemp("report")
     runner = CliRunner()

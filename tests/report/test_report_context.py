@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
+from nhi_test_support import CANARIES
 
 from nhi_evidence.renderers import RenderOptions
 from nhi_evidence.report import Limits, build_context, coerce_diff, render_html
 from nhi_evidence.report.context import clean, credentials_line, permissions_line
-from tests.conftest import CANARIES
-from tests.report.conftest import build_assessment
+from tests.report.builder import build_assessment
 
 
 def test_diff_from_a_plain_mapping() -> None:
@@ -164,3 +165,13 @@ def test_diff_in_the_shape_the_pack_passes() -> None:
     page = render_html(build_assessment(3), RenderOptions(extra={"diff": data}))
     assert "Changes since the previous pack" in page
     assert "1 identity added" in page
+
+
+def test_an_empty_assessment_renders_with_every_section() -> None:
+    # No organisation on the command line nor in the run metadata.
+    page = render_html(replace(build_assessment(0), metadata={}), RenderOptions())
+    assert "No assistant identity was found in the scanned scope." in page
+    assert "No probe failed for any identity in the scanned scope." in page
+    assert "No evidence file was collected." in page
+    assert page.count('<tr data-control="') == 126
+    assert "Organisation not named" in page

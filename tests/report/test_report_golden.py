@@ -13,7 +13,7 @@ import pytest
 from nhi_evidence.renderers import RenderOptions
 from nhi_evidence.report import ReportDiff, render_html
 from nhi_evidence.report.diff import ControlChange, CoverageChange
-from tests.report.conftest import build_assessment
+from tests.report.builder import build_assessment
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "report" / "report.html"
 

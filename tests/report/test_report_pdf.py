@@ -10,7 +10,7 @@ from nhi_evidence.model import Assessment, Outcome
 from nhi_evidence.renderers import OutputFormat, RenderOptions
 from nhi_evidence.report import render_pdf
 from nhi_evidence.summary import framework_summaries, severity_counts
-from tests.report.conftest import build_assessment
+from tests.report.builder import build_assessment
 from tests.report.helpers import (
     expected_statuses,
     outline_pages,

@@ -9,12 +9,12 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from nhi_test_support import canary_leaks
 
 from nhi_evidence.renderers import RenderOptions
 from nhi_evidence.report import AssetFetcher, html_to_pdf, render_html, render_pdf
 from nhi_evidence.resources import templates_dir
-from tests.conftest import canary_leaks
-from tests.report.conftest import build_assessment
+from tests.report.builder import build_assessment
 from tests.report.helpers import pdf_text
 
 OPTIONS = RenderOptions(organization="Acme <Corp>", period="2026-Q4")

@@ -1,0 +1,66 @@
+"""Probe registry and mappings stay consistent: data beside code, every probe mapped, ids that exist."""
+
+from __future__ import annotations
+
+import re
+from importlib import import_module
+from pathlib import Path
+
+import pytest
+
+from nhi_evidence.frameworks.catalog import SHIPPED_FRAMEWORKS, load_frameworks
+from nhi_evidence.frameworks.mapping import load_mappings
+from nhi_evidence.model import Tier
+from nhi_evidence.probes import ALL_PROBES, probe_definitions
+from nhi_evidence.probes.interface import SOURCES
+
+PROBE_ID = re.compile(r"^[a-z][A-Za-z0-9]+$")
+
+
+def snake(camel: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", camel).lower()
+
+
+def test_probe_ids_are_unique_statements_named_like_their_module() -> None:
+    ids = [p.definition.id for p in ALL_PROBES]
+    assert len(ids) == len(set(ids))
+    for probe in ALL_PROBES:
+        definition = probe.definition
+        assert PROBE_ID.match(definition.id), definition.id
+        module = type(probe).__module__.rsplit(".", 1)[-1]
+        assert module == snake(definition.id), (module, definition.id)
+        assert Path(import_module(type(probe).__module__).__file__ or "").with_suffix(".yml").is_file()
+
+
+@pytest.mark.parametrize("probe", ALL_PROBES, ids=lambda p: p.definition.id)
+def test_definition_is_complete(probe) -> None:
+    definition = probe.definition
+    assert {"true", "false"} <= set(definition.outcomes), definition.outcomes
+    assert definition.short.endswith(".")
+    assert definition.remediation
+    assert definition.source in SOURCES
+    assert isinstance(definition.min_tier, Tier)
+    assert definition.kinds
+
+
+def test_every_probe_is_mapped_to_all_three_frameworks_or_listed_unmapped() -> None:
+    frameworks = load_frameworks()
+    mapping = load_mappings(frameworks, probe_definitions().keys())
+    by_probe = mapping.by_probe()
+    for probe_id in probe_definitions():
+        if probe_id in mapping.unmapped:
+            assert mapping.unmapped[probe_id], f"{probe_id} is unmapped without a reason"
+            continue
+        assert probe_id in by_probe, f"{probe_id} has no control mapping"
+        assert {link.framework for link in by_probe[probe_id]} == set(SHIPPED_FRAMEWORKS), probe_id
+    for link in mapping.links:
+        assert link.rationale and "\n" not in link.rationale, (link.probe, link.control_id)
+
+
+def test_every_owasp_control_is_evidenced_by_some_probe() -> None:
+    mapping = load_mappings(load_frameworks(), probe_definitions().keys())
+    covered = {(link.framework, link.control_id) for link in mapping.links}
+    for framework in load_frameworks():
+        if framework.id.startswith("owasp"):
+            missing = [c.id for c in framework.controls if (framework.id, c.id) not in covered]
+            assert missing == [], (framework.id, missing)
