@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,9 @@ from nhi_evidence.model import CollectionError
 
 #: Folders never descended into while looking for repositories.
 PRUNED = frozenset({"node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache", ".cache", "site-packages"})
+
+#: Files that together mark an audit pack written by this tool (never scanned as repositories).
+PACK_MARKERS = frozenset({"manifest.json", "assessment.json"})
 
 #: How deep below a PATH repositories are looked for.
 MAX_DEPTH = 6
@@ -50,9 +54,9 @@ def find_repositories(root: Path, markers: Iterable[str], label: str = "") -> Di
     """Walk root for repositories (breadth-first, sorted, bounded depth, no symlinks)."""
     markers = tuple(markers)
     found = Discovery()
-    queue: list[tuple[Path, str, int]] = [(root, "", 0)]
+    queue: deque[tuple[Path, str, int]] = deque([(root, "", 0)])
     while queue:
-        folder, rel, depth = queue.pop(0)
+        folder, rel, depth = queue.popleft()
         try:
             with os.scandir(folder) as iterator:
                 entries = sorted(iterator, key=lambda e: e.name)
@@ -67,6 +71,9 @@ def find_repositories(root: Path, markers: Iterable[str], label: str = "") -> Di
             found.errors.append(CollectionError(shown, f"Could not list folder {shown}: {exc.strerror}.", "discovery"))
             continue
         names = {e.name for e in entries}
+        if names >= PACK_MARKERS:
+            # An audit pack holds redacted copies of assistant files; they are evidence, not repositories.
+            continue
         if _is_marker(names, folder, markers):
             found.repositories.append(rel)
             continue

@@ -80,3 +80,16 @@ def test_unreadable_file_is_an_error(root: Path) -> None:
     path.chmod(0)
     with pytest.raises(SourceUnreadable, match="permission denied"):
         FsRepoView(root, "repo").read(".claude/settings.json")
+
+
+def test_discovery_skips_audit_packs(tmp_path: Path) -> None:
+    from nhi_evidence.discovery import find_repositories
+
+    (tmp_path / "repo" / ".git").mkdir(parents=True)
+    pack = tmp_path / "evidence" / "2026-Q4"
+    (pack / "evidence" / "repo" / ".claude").mkdir(parents=True)
+    (pack / "evidence" / "repo" / ".claude" / "settings.json").write_text("{}")
+    (pack / "manifest.json").write_text("{}")
+    (pack / "assessment.json").write_text("{}")
+    found = find_repositories(tmp_path, [".claude/settings.json"])
+    assert found.repositories == ["repo"]
