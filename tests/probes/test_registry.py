@@ -54,7 +54,8 @@ def test_every_probe_is_mapped_to_all_three_frameworks_or_listed_unmapped() -> N
         assert probe_id in by_probe, f"{probe_id} has no control mapping"
         assert {link.framework for link in by_probe[probe_id]} == set(SHIPPED_FRAMEWORKS), probe_id
     for link in mapping.links:
-        assert link.rationale and "\n" not in link.rationale, (link.probe, link.control_id)
+        assert link.rationale, (link.probe, link.control_id)
+        assert "\n" not in link.rationale, (link.probe, link.control_id)
 
 
 def test_every_owasp_control_is_evidenced_by_some_probe() -> None:

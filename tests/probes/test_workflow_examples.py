@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 
 import pytest
-from conftest import EXAMPLES
+from nhi_test_support import EXAMPLES
 
 from nhi_evidence.clock import fixed_clock
 from nhi_evidence.model import Assessment
