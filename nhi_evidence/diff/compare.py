@@ -221,6 +221,10 @@ def _sort_refs(refs: Iterable[FindingRef]) -> tuple[FindingRef, ...]:
     return tuple(sorted(refs, key=lambda r: (-Severity(r.severity).rank, r.probe, r.subject_name, r.path, r.subject)))
 
 
+def _sort_identities(refs: Iterable[IdentityRef]) -> tuple[IdentityRef, ...]:
+    return tuple(sorted(refs, key=lambda r: (r.name, r.id)))
+
+
 def _align(
     old: Snapshot, new: Snapshot
 ) -> tuple[dict[tuple[str, str], ControlState], dict[tuple[str, str], ControlState], dict[str, str], list[str]]:
@@ -431,9 +435,9 @@ def compare(old: Snapshot, new: Snapshot) -> DiffReport:
         new_findings=_sort_refs(new_refs),
         resolved_findings=_sort_refs(resolved_refs),
         unchanged_findings=_sort_refs(unchanged_refs),
-        identities_added=tuple(sorted(added, key=lambda r: (r.name, r.id))),
-        identities_removed=tuple(sorted(removed, key=lambda r: (r.name, r.id))),
-        identities_changed=tuple(sorted(tier_changes, key=lambda r: (r.name, r.id))),
+        identities_added=_sort_identities(added),
+        identities_removed=_sort_identities(removed),
+        identities_changed=_sort_identities(tier_changes),
         permission_changes=tuple(_permission_changes(old, new)) if detailed else (),
         unavailable=tuple(unavailable),
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
-from nhi_evidence.model import Location, Outcome, Subject
+from nhi_evidence.model import Outcome, Subject
+from nhi_evidence.probes.assistants.mcp_common import no_server, server_site, servers_not_collected
 from nhi_evidence.probes.interface import ProbeContext, Result, SubjectProbe
 
 
@@ -18,30 +19,14 @@ class McpServersNotTrusted(SubjectProbe):
         """False for each trusted server; not-applicable when no server states trust."""
         servers = subject.facts.get("mcp_servers")
         if not isinstance(servers, list):
-            yield Result(
-                subject.id,
-                Outcome.NOT_AVAILABLE,
-                f"{subject.name}: its MCP servers were not collected.",
-                Location(subject.path),
-            )
+            yield servers_not_collected(subject)
             return
         stated = [s for s in servers if isinstance(s, dict) and s.get("trusted") is not None and not s.get("disabled")]
         if not stated:
-            yield Result(
-                subject.id,
-                Outcome.NOT_APPLICABLE,
-                f"{subject.name} configures no MCP server with a trust setting.",
-                Location(subject.path),
-            )
+            yield no_server(subject, f"{subject.name} configures no MCP server with a trust setting.")
             return
         for server in stated:
-            name = str(server.get("name"))
-            path = str(server.get("path") or subject.path)
-            location = Location(
-                path,
-                server.get("line") if isinstance(server.get("line"), int) else None,
-                str(server.get("pointer") or "") or None,
-            )
+            name, path, location = server_site(subject, server)
             if server.get("trusted"):
                 yield Result(
                     subject.id,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
-from nhi_evidence.model import Location, Outcome, Subject
+from nhi_evidence.model import Outcome, Subject
+from nhi_evidence.probes.assistants.mcp_common import no_server, server_site, servers_not_collected
 from nhi_evidence.probes.interface import ProbeContext, Result, SubjectProbe
 
 _PIN_WORDS = {
@@ -23,30 +24,20 @@ class McpServersPinned(SubjectProbe):
         """False for each unpinned server; not-applicable when no server is launched from a package."""
         servers = subject.facts.get("mcp_servers")
         if not isinstance(servers, list):
-            yield Result(
-                subject.id,
-                Outcome.NOT_AVAILABLE,
-                f"{subject.name}: its MCP servers were not collected.",
-                Location(subject.path),
-            )
+            yield servers_not_collected(subject)
             return
         launched = [s for s in servers if s.get("pinned") is not None and not s.get("disabled")]
         if not launched:
-            yield Result(
-                subject.id,
-                Outcome.NOT_APPLICABLE,
+            yield no_server(
+                subject,
                 f"{subject.name} launches no MCP server from a package registry or container image "
                 f"({len(servers)} server(s) configured).",
-                Location(subject.path),
             )
             return
         for server in launched:
-            path = str(server.get("path") or subject.path)
-            line = server.get("line") if isinstance(server.get("line"), int) else None
-            name = str(server.get("name"))
+            name, path, location = server_site(subject, server)
             launcher = str(server.get("launcher"))
             package = str(server.get("package") or "an unnamed package")
-            location = Location(path, line, str(server.get("pointer") or "") or None)
             if server.get("pinned"):
                 yield Result(
                     subject.id,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
-from nhi_evidence.model import Location, Outcome, Subject
+from nhi_evidence.model import Outcome, Subject
+from nhi_evidence.probes.assistants.mcp_common import no_server, server_site, servers_not_collected
 from nhi_evidence.probes.interface import ProbeContext, Result, SubjectProbe
 
 
@@ -18,27 +19,14 @@ class RemoteMcpServersUseTls(SubjectProbe):
         """False for each server reached over plain HTTP; not-applicable without remote servers."""
         servers = subject.facts.get("mcp_servers")
         if not isinstance(servers, list):
-            yield Result(
-                subject.id,
-                Outcome.NOT_AVAILABLE,
-                f"{subject.name}: its MCP servers were not collected.",
-                Location(subject.path),
-            )
+            yield servers_not_collected(subject)
             return
         remote = [s for s in servers if s.get("remote") and not s.get("disabled")]
         if not remote:
-            yield Result(
-                subject.id,
-                Outcome.NOT_APPLICABLE,
-                f"{subject.name} configures no remote MCP server.",
-                Location(subject.path),
-            )
+            yield no_server(subject, f"{subject.name} configures no remote MCP server.")
             return
         for server in remote:
-            path = str(server.get("path") or subject.path)
-            line = server.get("line") if isinstance(server.get("line"), int) else None
-            name = str(server.get("name"))
-            location = Location(path, line, str(server.get("pointer") or "") or None)
+            name, path, location = server_site(subject, server)
             credentials = server.get("header_keys") or []
             if server.get("insecure_http"):
                 extra = f", sending header(s) {', '.join(credentials)} in clear" if credentials else ""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from abc import abstractmethod
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from nhi_evidence.model import Location, Outcome, Subject
-from nhi_evidence.probes.interface import Result
+from nhi_evidence.probes.interface import ProbeContext, Result, SubjectProbe
 
 
 def unavailable(subject: Subject, *names: str) -> str:
@@ -34,3 +35,21 @@ def mapping(subject: Subject, name: str) -> Mapping[str, Any]:
     """A mapping fact ({} when absent)."""
     value = subject.facts.get(name)
     return value if isinstance(value, Mapping) else {}
+
+
+class WorkflowPermissionsProbe(SubjectProbe):
+    """A probe judging the Actions workflow permissions of an organisation or repository (one result each)."""
+
+    def check(self, subject: Subject, ctx: ProbeContext) -> Iterable[Result]:
+        """Not-available when the permissions could not be read, else the result of ``judge``."""
+        perms = mapping(subject, "workflow_permissions")
+        if not perms:
+            yield not_available(
+                subject, "Actions workflow permissions", unavailable(subject, "workflow_permissions", "repository")
+            )
+            return
+        yield self.judge(subject, perms, Location(subject.path, None, "/actions/permissions/workflow"))
+
+    @abstractmethod
+    def judge(self, subject: Subject, perms: Mapping[str, Any], where: Location) -> Result:
+        """The result for permissions that were read; ``where`` points at the endpoint."""

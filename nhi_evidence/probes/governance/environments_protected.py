@@ -51,31 +51,20 @@ class EnvironmentsProtected(SubjectProbe):
             values = {"repository": subject.repository, "environment": name, "assistant_jobs": jobs}
             note = f" It is used by assistant job(s): {', '.join(jobs)}." if jobs else ""
             if env.get("required_reviewers"):
-                yield Result(
-                    subject.id,
-                    Outcome.TRUE,
-                    f"Environment {name} of {subject.name} requires {env.get('required_reviewers')} reviewer(s).{note}",
-                    where,
-                    values,
-                    key=name,
+                outcome = Outcome.TRUE
+                message = (
+                    f"Environment {name} of {subject.name} requires {env.get('required_reviewers')} reviewer(s).{note}"
                 )
             elif env.get("branch_policy"):
-                yield Result(
-                    subject.id,
-                    Outcome.TRUE,
-                    f"Environment {name} of {subject.name} accepts deployments from protected branches only.{note}",
-                    where,
-                    values,
-                    key=name,
+                outcome = Outcome.TRUE
+                message = (
+                    f"Environment {name} of {subject.name} accepts deployments from protected branches only.{note}"
                 )
             else:
-                yield Result(
-                    subject.id,
-                    Outcome.FALSE,
+                outcome = Outcome.FALSE
+                message = (
                     f"Environment {name} of {subject.name} has no required reviewer and no branch policy"
                     + (f" (only a {env.get('wait_timer')}-minute wait timer)." if env.get("wait_timer") else ".")
-                    + note,
-                    where,
-                    values,
-                    key=name,
+                    + note
                 )
+            yield Result(subject.id, outcome, message, where, values, key=name)
