@@ -128,7 +128,7 @@ def main() -> None:
         subjects = sorted(output.subjects, key=lambda s: s.id)
         evidence = sorted(output.evidence, key=lambda e: e.id)
         ctx = ProbeContext(subjects, {e.id: e for e in evidence}, NOW, {}, sources_given(request))
-        findings = run_probes(ALL_PROBES, ctx, args.jobs or os.cpu_count() or 1)
+        findings = run_probes(ALL_PROBES, ctx)
     with stage(timings, "map"):
         evaluate_controls(frameworks, mapping, findings, probe_definitions(), sources_given(request))
     scan_total = timings["collect"] + timings["probe"] + timings["map"]

@@ -230,7 +230,7 @@ def assess(
     evidence = sorted(output.evidence, key=lambda e: e.id)
     given = sources_given(request)
     ctx = ProbeContext(subjects, {e.id: e for e in evidence}, now, request.options, given)
-    findings = run_probes(ALL_PROBES, ctx, request.jobs or os.cpu_count() or 1)
+    findings = run_probes(ALL_PROBES, ctx)
     if progress:
         progress("probe", 1, 1)
     definitions = probe_definitions()

@@ -13,11 +13,8 @@ line in the family's ``PROBES`` list, and links to controls in ``mappings/links/
 
 from __future__ import annotations
 
-import multiprocessing
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -200,67 +197,21 @@ def _applies(definition: ProbeDefinition, subject: Subject) -> bool:
     return "*" in definition.kinds or subject.kind in definition.kinds
 
 
-#: Below this many subjects, probes run in one process (forking a worker would cost more than it saves).
-PARALLEL_SUBJECTS = 4000
-
-#: What a forked probe worker reads: the probes and the context (inherited, never pickled).
-_FORKED: tuple[Sequence[Probe], ProbeContext] | None = None
-
-
-def run_probes(probes: Sequence[Probe], ctx: ProbeContext, jobs: int = 1) -> list[Finding]:
+def run_probes(probes: Sequence[Probe], ctx: ProbeContext) -> list[Finding]:
     """Run every probe and return the findings, sorted by id.
 
     A probe that raises is a defect, not a user error: its subjects get an ``error`` finding naming
-    the exception type, and the run goes on. With ``jobs`` > 1 and many subjects, per-subject probes
-    run over slices of the subjects in forked worker processes (whole-run probes stay in this
-    process); the findings are the same as in one process.
+    the exception type, and the run goes on.
     """
     # Hundreds of thousands of findings are allocated here in a large organisation; the cyclic
     # collector would walk the growing heap again and again (see nhi_evidence.gcpause).
     with paused_gc():
-        if jobs > 1 and len(ctx.subjects) >= PARALLEL_SUBJECTS and "fork" in multiprocessing.get_all_start_methods():
-            findings = _run_parallel(probes, ctx, jobs)
-        else:
-            findings = _run_probes(probes, ctx, ctx.subjects, whole_run=True)
+        findings = _run_probes(probes, ctx)
         return [findings[k] for k in sorted(findings)]
 
 
-def _probe_slice(bounds: tuple[int, int]) -> dict[str, Finding]:
-    if _FORKED is None:  # pragma: no cover - only reached in a worker forked by _run_parallel
-        raise RuntimeError("probe worker started without a forked context")
-    probes, ctx = _FORKED
-    with paused_gc():
-        return _run_probes(probes, ctx, ctx.subjects[bounds[0] : bounds[1]], whole_run=False)
-
-
-def _run_parallel(probes: Sequence[Probe], ctx: ProbeContext, jobs: int) -> dict[str, Finding]:
-    global _FORKED
-    for probe in probes:
-        _ = probe.definition  # load (and check) every definition before forking
-    total = len(ctx.subjects)
-    size = -(-total // jobs)
-    bounds = [(start, min(total, start + size)) for start in range(0, total, size)]
-    _FORKED = (probes, ctx)
-    try:
-        # Fork: the workers inherit the subjects and evidence instead of receiving them pickled; this
-        # process takes the first slice itself. Slices merge in subject order, as one process would.
-        with ProcessPoolExecutor(max_workers=len(bounds) - 1, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = [(pool.submit(_probe_slice, b), b) for b in bounds[1:]]
-            findings = _run_probes(probes, ctx, ctx.subjects[bounds[0][0] : bounds[0][1]], whole_run=True)
-            for future, (start, end) in futures:
-                try:
-                    findings.update(future.result())
-                except (BrokenProcessPool, OSError):
-                    findings.update(_run_probes(probes, ctx, ctx.subjects[start:end], whole_run=False))
-    finally:
-        _FORKED = None
-    return findings
-
-
-def _run_probes(
-    probes: Sequence[Probe], ctx: ProbeContext, subjects: Sequence[Subject], *, whole_run: bool
-) -> dict[str, Finding]:
-    """Findings by id of the per-subject probes over subjects (and of whole-run probes when whole_run)."""
+def _run_probes(probes: Sequence[Probe], ctx: ProbeContext) -> dict[str, Finding]:
+    """Findings by id of every probe over the run."""
     findings: dict[str, Finding] = {}
     by_id = {s.id: s for s in ctx.subjects}
     # Tier.rank scans the enum on every call; ranks are looked up here once per run instead.
@@ -270,7 +221,7 @@ def _run_probes(
         results: list[Result] = []
         if isinstance(probe, SubjectProbe):
             min_rank = rank[definition.min_tier]
-            for subject in subjects:
+            for subject in ctx.subjects:
                 if not _applies(definition, subject):
                     continue
                 if rank[subject.capability.tier] < min_rank:
@@ -295,7 +246,7 @@ def _run_probes(
                             Location(subject.path),
                         )
                     )
-        elif whole_run:
+        else:
             try:
                 results.extend(probe.run(ctx))
             except Exception as exc:  # noqa: BLE001
