@@ -34,6 +34,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, BinaryIO, ClassVar
 
+import pydantic_core
 import yaml
 
 from nhi_evidence.collectors.interface import CollectorOutput, SourceCollector, SourceContext, subject_id
@@ -368,9 +369,9 @@ def detect_format(head: bytes) -> str:
 
 def iter_jsonl(reader: BinaryIO, on_bad: Any) -> Iterator[Any]:
     """Events of a JSON lines stream; malformed lines are counted through ``on_bad(line_number)``."""
-    # Decoding whole chunks to text and calling raw_decode directly skips json.loads' per-call
-    # encoding detection, a measurable share of the time at a million events.
-    decode = json.JSONDecoder().raw_decode
+    # Whole chunks are decoded to text once; each line is then parsed by pydantic-core's JSON parser
+    # (already installed with pydantic), about three times faster than the standard library's per line.
+    parse = pydantic_core.from_json
     utf8 = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
     rest = ""
     number = 0
@@ -389,18 +390,11 @@ def iter_jsonl(reader: BinaryIO, on_bad: Any) -> Iterator[Any]:
             rest = ""
         for line in lines:
             number += 1
-            try:
-                value, end = decode(line)
-            except ValueError:
-                if line and not line.isspace():
-                    try:
-                        value = json.loads(line)
-                    except ValueError:
-                        on_bad(number)
-                        continue
-                    yield value
+            if not line or line.isspace():
                 continue
-            if end != len(line) and line[end:].strip():
+            try:
+                value = parse(line)
+            except ValueError:
                 on_bad(number)
                 continue
             yield value

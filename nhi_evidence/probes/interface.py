@@ -193,10 +193,6 @@ def finding_id(probe: str, subject: str, location: Location | None, key: str) ->
     return f"f-{short_id(probe, subject, path, key)}"
 
 
-def _applies(definition: ProbeDefinition, subject: Subject) -> bool:
-    return "*" in definition.kinds or subject.kind in definition.kinds
-
-
 def run_probes(probes: Sequence[Probe], ctx: ProbeContext) -> list[Finding]:
     """Run every probe and return the findings, sorted by id.
 
@@ -216,14 +212,21 @@ def _run_probes(probes: Sequence[Probe], ctx: ProbeContext) -> dict[str, Finding
     by_id = {s.id: s for s in ctx.subjects}
     # Tier.rank scans the enum on every call; ranks are looked up here once per run instead.
     rank = {tier: index for index, tier in enumerate(Tier)}
+    # Each probe concerns a few kinds: visiting only their subjects avoids probes x subjects checks.
+    by_kind: dict[str, list[Subject]] = {}
+    for subject in ctx.subjects:
+        by_kind.setdefault(subject.kind, []).append(subject)
+    sorted_evidence: dict[str, tuple[str, ...]] = {}
     for probe in probes:
         definition = probe.definition
         results: list[Result] = []
         if isinstance(probe, SubjectProbe):
             min_rank = rank[definition.min_tier]
-            for subject in ctx.subjects:
-                if not _applies(definition, subject):
-                    continue
+            if "*" in definition.kinds:
+                candidates: Sequence[Subject] = ctx.subjects
+            else:
+                candidates = [s for kind in dict.fromkeys(definition.kinds) for s in by_kind.get(kind, ())]
+            for subject in candidates:
                 if rank[subject.capability.tier] < min_rank:
                     results.append(
                         Result(
@@ -253,13 +256,24 @@ def _run_probes(probes: Sequence[Probe], ctx: ProbeContext) -> dict[str, Finding
                 results.append(Result("", Outcome.ERROR, f"Probe {definition.id} failed ({type(exc).__name__})."))
         for result in results:
             owner = by_id.get(result.subject)
-            evidence_ids = result.evidence_ids or (owner.evidence_ids if owner else ())
+            if result.evidence_ids:
+                evidence_ids = tuple(sorted(result.evidence_ids))
+            elif owner is not None:
+                evidence_ids = sorted_evidence.get(owner.id) or sorted_evidence.setdefault(
+                    owner.id, tuple(sorted(owner.evidence_ids))
+                )
+            else:
+                evidence_ids = ()
             fid = finding_id(definition.id, result.subject, result.location, result.key)
-            values = dict(result.values)
-            if result.location is not None:
-                values.setdefault("path", result.location.path)
-            if owner is not None:
-                values.setdefault("subject", owner.name)
+            remediation = ""
+            if result.outcome is Outcome.FALSE:
+                # Placeholders of the remediation text: the result's values, its path and subject name.
+                values = dict(result.values)
+                if result.location is not None:
+                    values.setdefault("path", result.location.path)
+                if owner is not None:
+                    values.setdefault("subject", owner.name)
+                remediation = fill(definition.remediation, values)
             findings[fid] = Finding(
                 id=fid,
                 probe=definition.id,
@@ -268,8 +282,8 @@ def _run_probes(probes: Sequence[Probe], ctx: ProbeContext) -> dict[str, Finding
                 message=result.message,
                 subject=result.subject,
                 location=result.location,
-                evidence_ids=tuple(sorted(evidence_ids)),
-                remediation=fill(definition.remediation, values) if result.outcome is Outcome.FALSE else "",
+                evidence_ids=evidence_ids,
+                remediation=remediation,
                 values=dict(result.values),
             )
     return findings
