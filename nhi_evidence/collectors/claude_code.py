@@ -86,6 +86,7 @@ from nhi_evidence.collectors.interface import (
     RepositoryCollector,
     load_source,
     make_evidence,
+    read_raw,
 )
 from nhi_evidence.facts import secret_record
 from nhi_evidence.files import SourceSkipped, SourceUnreadable
@@ -474,15 +475,8 @@ class ClaudeCodeCollector(RepositoryCollector):
     def _read_text(self, ctx: RepoContext, relpath: str, out: CollectorOutput, evidence: list[Evidence]) -> str | None:
         """Read a Markdown file for presence and secrets; its text is never stored."""
         shown = ctx.view.display(relpath)
-        try:
-            raw = ctx.view.read(relpath)
-        except FileNotFoundError:
-            return None
-        except SourceSkipped as exc:
-            out.skips.append(Skip(shown, f"Not read: {exc.reason}.", NAME))
-            return None
-        except SourceUnreadable as exc:
-            out.errors.append(CollectionError(shown, f"Could not read {shown}: {exc.reason}.", NAME))
+        raw = read_raw(ctx.view, NAME, relpath, out)
+        if raw is None:
             return None
         try:
             text = decode_text(raw)

@@ -70,9 +70,10 @@ from nhi_evidence.collectors.interface import (
     evidence_id,
     load_source,
     make_evidence,
+    read_raw,
 )
-from nhi_evidence.files import FsRepoView, SourceSkipped, SourceUnreadable
-from nhi_evidence.model import CollectionError, Skip
+from nhi_evidence.files import FsRepoView
+from nhi_evidence.model import CollectionError
 from nhi_evidence.parsing import PARSERS, ParseError
 from nhi_evidence.secretscan import redact_document
 
@@ -345,15 +346,8 @@ class HomeCollector(SourceCollector):
         """``~/.claude.json`` reduced to its MCP servers and per-project permissions (see module docstring)."""
         view = ctx.view
         shown = view.display(USER_STATE)
-        try:
-            raw = view.read(USER_STATE)
-        except FileNotFoundError:
-            return None
-        except SourceSkipped as exc:
-            out.skips.append(Skip(shown, f"Not read: {exc.reason}.", NAME))
-            return None
-        except SourceUnreadable as exc:
-            out.errors.append(CollectionError(shown, f"Could not read {shown}: {exc.reason}.", NAME))
+        raw = read_raw(view, NAME, USER_STATE, out)
+        if raw is None:
             return None
         try:
             parsed = PARSERS["json"](raw)

@@ -176,6 +176,27 @@ def make_evidence(
     )
 
 
+def read_raw(
+    view: RepoView, collector: str, relpath: str, out: CollectorOutput, *, required: bool = False
+) -> bytes | None:
+    """The bytes of one file, or None when it is absent, skipped or unreadable (recorded in ``out``).
+
+    An absent file is recorded as a skip only when ``required``; a skipped or unreadable one always is,
+    with a message naming the file.
+    """
+    shown = view.display(relpath)
+    try:
+        return view.read(relpath)
+    except FileNotFoundError:
+        if required:
+            out.skips.append(Skip(shown, "The file is absent.", collector))
+    except SourceSkipped as exc:
+        out.skips.append(Skip(shown, f"Not read: {exc.reason}.", collector))
+    except SourceUnreadable as exc:
+        out.errors.append(CollectionError(shown, f"Could not read {shown}: {exc.reason}.", collector))
+    return None
+
+
 def load_source(
     ctx: RepoContext,
     collector: str,
@@ -192,17 +213,8 @@ def load_source(
     """
     view = ctx.view
     shown = view.display(relpath)
-    try:
-        raw = view.read(relpath)
-    except FileNotFoundError:
-        if required:
-            out.skips.append(Skip(shown, "The file is absent.", collector))
-        return None
-    except SourceSkipped as exc:
-        out.skips.append(Skip(shown, f"Not read: {exc.reason}.", collector))
-        return None
-    except SourceUnreadable as exc:
-        out.errors.append(CollectionError(shown, f"Could not read {shown}: {exc.reason}.", collector))
+    raw = read_raw(view, collector, relpath, out, required=required)
+    if raw is None:
         return None
     try:
         parsed = PARSERS[fmt](raw)
