@@ -7,12 +7,11 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from assistant_support import NOW, write
 from nhi_test_support import CANARIES, canary_leaks
 
 from nhi_evidence.clock import fixed_clock
@@ -25,22 +24,6 @@ from nhi_evidence.collectors.claude_code import (
 from nhi_evidence.collectors.interface import CollectorOutput, RepoContext
 from nhi_evidence.files import FsRepoView, SourceUnreadable
 from nhi_evidence.model import Subject, Tier
-
-NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
-
-
-def write(root: Path, files: Mapping[str, str | bytes | dict[str, Any]]) -> Path:
-    """Write files under root (dicts as JSON) and return root."""
-    for relpath, content in files.items():
-        path = root / relpath
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, dict):
-            path.write_text(json.dumps(content, indent=2))
-        elif isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content)
-    return root
 
 
 def collect(root: Path, max_bytes: int = 2 * 1024 * 1024) -> CollectorOutput:
