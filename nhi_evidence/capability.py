@@ -45,8 +45,3 @@ def classify(
         return Capability(Tier.ADVISORY, (default_reason,))
     ordered = sorted(unique.values(), key=lambda s: (-s.tier.rank, s.reason))
     return Capability(ordered[0].tier, tuple(s.reason for s in ordered))
-
-
-def at_least(capability: Capability, tier: Tier) -> bool:
-    """True when the capability reaches tier."""
-    return capability.tier.rank >= tier.rank

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -206,12 +206,13 @@ def sources_given(request: ScanRequest) -> frozenset[str]:
 
 def load_model(request: ScanRequest) -> tuple[list[Framework], MappingSet]:
     """Frameworks and mappings for a request (shipped plus ``--mappings`` folders)."""
-    frameworks = load_frameworks(request.mapping_dirs)
+    loaded = load_frameworks(request.mapping_dirs)
+    # Links are checked against every loaded framework; only the wanted ones are reported.
+    mapping = load_mappings(loaded, probe_definitions().keys(), request.mapping_dirs)
     if request.frameworks:
         wanted = set(request.frameworks)
-        frameworks = [f for f in frameworks if f.id in wanted]
-    mapping = load_mappings(load_frameworks(request.mapping_dirs), probe_definitions().keys(), request.mapping_dirs)
-    return frameworks, mapping
+        loaded = [f for f in loaded if f.id in wanted]
+    return loaded, mapping
 
 
 def assess(
@@ -278,8 +279,3 @@ def display_option(name: str, value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [str(v) if isinstance(v, Path) else v for v in value]
     return value
-
-
-def with_metadata(assessment: Assessment, **extra: Any) -> Assessment:
-    """A copy of the assessment with metadata entries added."""
-    return replace(assessment, metadata={**assessment.metadata, **extra})

@@ -17,7 +17,6 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -471,19 +470,3 @@ def redact_document(data: Any, pointer: str = "", key: str = "") -> tuple[Any, l
         return node
 
     return walk(data, pointer, key), hits
-
-
-def iter_strings(data: Any) -> Iterator[str]:
-    """Every string (keys and values) in a parsed document."""
-    stack = [data]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, str):
-            yield node
-        elif isinstance(node, dict):
-            for k, v in node.items():
-                if isinstance(k, str):
-                    yield k
-                stack.append(v)
-        elif isinstance(node, list):
-            stack.extend(node)

@@ -21,11 +21,9 @@ Evaluation of one control from the findings of the probes linked to it:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import yaml
 
 from nhi_evidence.frameworks.catalog import CatalogError, _yaml_file
 from nhi_evidence.model import ControlResult, ControlStatus, Finding, Framework, Outcome
@@ -136,15 +134,6 @@ def load_mappings(
                 raise MappingError(f"{path}: {_line_hint(path, str(entry['probe']))}unknown probe '{entry['probe']}'")
             unmapped[str(entry["probe"])] = str(entry.get("reason", ""))
     return MappingSet(tuple(links), unmapped)
-
-
-def dump_link_file(links: Iterable[Link]) -> str:
-    """Serialise links in the mapping file format (used by ``frameworks export``)."""
-    grouped: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for link in links:
-        grouped[link.probe].append({"framework": link.framework, "id": link.control_id, "rationale": link.rationale})
-    document = {"links": [{"probe": probe, "controls": controls} for probe, controls in grouped.items()]}
-    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
 
 
 def evaluate_controls(
