@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import resource
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,3 +25,60 @@ def stage(timings: dict[str, float], name: str) -> Iterator[None]:
         yield
     finally:
         timings[name] = time.perf_counter() - start
+
+
+def _pss_kib(pid: int) -> int:
+    """Proportional set size of a process in KiB (shared pages divided among the processes sharing them)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _descendants(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as handle:
+            children = [int(x) for x in handle.read().split()]
+    except OSError:
+        return found
+    for child in children:
+        found.append(child)
+        found.extend(_descendants(child))
+    return found
+
+
+class MemorySampler:
+    """Samples the total memory of this process and its children while a block runs.
+
+    ``ru_maxrss`` of a forked child counts every page it shares with its parent, so adding the
+    peaks of parent and child counts shared pages twice. The proportional set size (PSS) splits
+    each shared page among the processes mapping it: the sum over the process tree is the memory
+    the tree really occupies. Sampled every ``interval`` seconds from /proc (Linux only; elsewhere
+    the peak stays 0).
+    """
+
+    def __init__(self, interval: float = 0.5) -> None:
+        self.interval = interval
+        self.peak_mib = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = os.getpid()
+        while not self._stop.is_set():
+            total = sum(_pss_kib(pid) for pid in [me, *_descendants(me)])
+            self.peak_mib = max(self.peak_mib, total / 1024)
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()

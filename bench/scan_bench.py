@@ -4,12 +4,15 @@ Stages: collect (both cores), probe, map; then a full pack as ``nhi-evidence pac
 own scan, then the evidence copies and every report), and each renderer alone on that assessment. Also a reference point: zizmor
 ``--offline`` over the same workflow files, as a ratio of our workflow collection time to zizmor's.
 
-Usage: ``python -m bench.scan_bench N [--jobs J] [--no-render]``
+Usage: ``python -m bench.scan_bench N [--jobs J] [--no-render]``. Outputs are written under the
+system's temporary folder, or under ``NHI_EVIDENCE_BENCH_OUT`` when set (folder creation costs
+differ between file systems; see README section "Performance").
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import shutil
 import subprocess
@@ -19,12 +22,13 @@ import time
 from pathlib import Path
 
 from bench.generate import generate
-from bench.measure import peak_rss_mb, stage
+from bench.measure import MemorySampler, peak_rss_mb, stage
 from nhi_evidence.clock import fixed_clock, parse_instant
 from nhi_evidence.frameworks.mapping import evaluate_controls
 from nhi_evidence.pipeline import ScanRequest, collect, load_model, sources_given
 from nhi_evidence.probes import ALL_PROBES, probe_definitions, run_probes
 from nhi_evidence.probes.interface import ProbeContext
+from nhi_evidence.sinks import DirectorySink
 
 NOW = parse_instant("2026-11-25T12:00:00Z")
 
@@ -89,25 +93,42 @@ def render_and_pack(request: ScanRequest, timings: dict[str, float]) -> None:
     from nhi_evidence.pipeline import assess
     from nhi_evidence.renderers import OutputFormat, RenderOptions
 
-    with tempfile.TemporaryDirectory() as tmp:
+    # Each part's time and process, from the pack's own log.
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("    %(message)s"))
+    log = logging.getLogger("nhi_evidence.pack.parallel")
+    log.addHandler(handler)
+    log.setLevel(logging.DEBUG)
+    with tempfile.TemporaryDirectory(dir=os.environ.get("NHI_EVIDENCE_BENCH_OUT")) as tmp:
         out = Path(tmp) / "pack"
         with stage(timings, "pack"), staging(out) as staging_dir:
-            with stage(timings, "pack scan"):
+            with MemorySampler() as scan_memory, stage(timings, "pack scan"):
                 assessment = assess(request, fixed_clock(NOW), metadata={"organization": "Bench", "period": "bench"})
-            with stage(timings, "pack write"):
+            with MemorySampler() as memory, stage(timings, "pack write"):
                 result = build_pack(staging_dir, out, assessment, PackOptions(organization="Bench", period="bench"))
         size = sum(entry.size for entry in result.manifest.files)
+    log.removeHandler(handler)
     print(
         f"  full pack {timings['pack']:.2f} s (scan {timings['pack scan']:.2f} s, write and render "
-        f"{timings['pack write']:.2f} s): {len(result.manifest.files)} files, {size / 1e6:.1f} MB"
+        f"{timings['pack write']:.2f} s): {len(result.manifest.files)} files, {size / 1e6:.1f} MB, written under {tmp}"
+    )
+    print(
+        f"  full pack peak memory (sum of the proportional set sizes of its processes): scan {scan_memory.peak_mib:.0f}"
+        f" MiB (collection workers included), write and render {memory.peak_mib:.0f} MiB"
     )
     for fmt in OutputFormat:
         renderer = fmt.renderer()
         name = f"render {fmt.value}"
-        with stage(timings, name):
-            produced = renderer.render_files(assessment, RenderOptions(organization="Bench", period="bench"))
-        size = sum(len(v) for v in produced.values())
-        print(f"  {name} {timings[name]:.2f} s ({size / 1e6:.1f} MB)")
+        with tempfile.TemporaryDirectory(dir=os.environ.get("NHI_EVIDENCE_BENCH_OUT")) as tmp:
+            sink = DirectorySink(Path(tmp))
+            with stage(timings, name):
+                if renderer.directory:
+                    renderer.write_files(assessment, RenderOptions(organization="Bench", period="bench"), sink)
+                else:
+                    with sink.open(f"out.{renderer.extension}") as handle:
+                        renderer.write(assessment, RenderOptions(organization="Bench", period="bench"), handle)
+        size = sum(w.size for w in sink.written.values())
+        print(f"  {name} alone {timings[name]:.2f} s ({size / 1e6:.1f} MB)")
 
 
 def main() -> None:

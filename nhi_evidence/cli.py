@@ -29,6 +29,7 @@ from nhi_evidence.oscal.common import DEFAULT_OSCAL_VERSION, OSCAL_VERSIONS
 from nhi_evidence.pipeline import ScanRequest, assess
 from nhi_evidence.progress import reporting, summary_table
 from nhi_evidence.renderers import OutputFormat, RenderError, RenderOptions
+from nhi_evidence.sinks import DirectorySink
 from nhi_evidence.summary import at_or_above
 from nhi_evidence.textsafe import printable
 
@@ -97,7 +98,7 @@ def source_options(func: F) -> F:
             type=click.IntRange(0, 256),
             default=0,
             show_default=True,
-            help="Worker processes for collection (0: one per core).",
+            help="Worker processes for collection, and for writing a pack (0: one per core; a pack uses at most two).",
         ),
         click.option("--now", help="Fix the clock (ISO 8601) for reproducible output; also NHI_EVIDENCE_NOW."),
         click.option(
@@ -215,20 +216,20 @@ def write_output(fmt: OutputFormat, assessment: Assessment, output: Path | None,
             if output is None:
                 fail(f"--format {fmt.value} writes a folder of files: give --output DIR")
             output.mkdir(parents=True, exist_ok=True)
-            for name, content in sorted(renderer.render_files(assessment, options).items()):
-                target = output / name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(content)
+            renderer.write_files(assessment, options, DirectorySink(output))
             return
-        content = renderer.render(assessment, options)
+        if output is None:
+            content = renderer.render(assessment, options)
+        else:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            # Large outputs (CSV, SARIF) are written as they are produced.
+            with output.open("wb") as handle:
+                renderer.write(assessment, options, handle)
+            return
     except RenderError as exc:
         fail(str(exc))
-    if output is None:
-        sys.stdout.buffer.write(content)
-        sys.stdout.flush()
-    else:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_bytes(content)
+    sys.stdout.buffer.write(content)
+    sys.stdout.flush()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)

@@ -113,6 +113,7 @@ def pack(
                 sign_key=key,
                 archive=archive,
                 force=force,
+                jobs=request.jobs,
             )
             result = build_pack(tmp, out, assessment, options)
     except PackBuildError as exc:

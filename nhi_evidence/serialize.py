@@ -8,13 +8,16 @@ sorted upstream, so the same assessment always gives the same bytes.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import pydantic_core
 
+from nhi_evidence import jsonstream
 from nhi_evidence.clock import isoformat, parse_instant
+from nhi_evidence.gcpause import paused_gc
+from nhi_evidence.jsonstream import Stream, materialise
 from nhi_evidence.model import (
     SCHEMA_VERSION,
     Assessment,
@@ -35,6 +38,7 @@ from nhi_evidence.model import (
     Subject,
     Tier,
 )
+from nhi_evidence.sinks import BinaryWriter
 
 
 class ContractError(ValueError):
@@ -117,7 +121,42 @@ def framework_dict(framework: Framework) -> dict[str, Any]:
 
 def to_dict(assessment: Assessment) -> dict[str, Any]:
     """The assessment as the versioned JSON contract."""
+    return materialise(skeleton(assessment))
+
+
+def skeleton(assessment: Assessment) -> dict[str, Any]:
+    """The JSON contract with its subjects, findings, control results and evidence as streams."""
     titles = {(f.id, c.id): c.title for f in assessment.frameworks for c in f.controls}
+
+    def control_results() -> Iterator[dict[str, Any]]:
+        for r in assessment.control_results:
+            yield {
+                "framework": r.framework,
+                "control_id": r.control_id,
+                "title": titles.get((r.framework, r.control_id), ""),
+                "status": r.status.value,
+                "reason": r.reason,
+                "findings": list(r.findings),
+                "probes": list(r.probes),
+            }
+
+    def evidence() -> Iterator[dict[str, Any]]:
+        for e in assessment.evidence:
+            yield {
+                "id": e.id,
+                "collector": e.collector,
+                "source": e.source,
+                "media_type": e.media_type,
+                "sha256": e.sha256,
+                "size": e.size,
+                "collected_at": isoformat(e.collected_at),
+                "repository": e.repository,
+            }
+
+    # An empty list stays in the contract (an empty stream would drop its key).
+    def listed(items: Sequence[Any], make: Callable[[], Iterable[Any]]) -> Stream | list[Any]:
+        return Stream(make) if items else []
+
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "nhi-evidence", "version": assessment.tool_version},
@@ -133,33 +172,10 @@ def to_dict(assessment: Assessment) -> dict[str, Any]:
             "metadata": _json_safe(assessment.metadata),
         },
         "frameworks": [framework_dict(f) for f in assessment.frameworks],
-        "subjects": [subject_dict(s) for s in assessment.subjects],
-        "findings": [finding_dict(f) for f in assessment.findings],
-        "control_results": [
-            {
-                "framework": r.framework,
-                "control_id": r.control_id,
-                "title": titles.get((r.framework, r.control_id), ""),
-                "status": r.status.value,
-                "reason": r.reason,
-                "findings": list(r.findings),
-                "probes": list(r.probes),
-            }
-            for r in assessment.control_results
-        ],
-        "evidence": [
-            {
-                "id": e.id,
-                "collector": e.collector,
-                "source": e.source,
-                "media_type": e.media_type,
-                "sha256": e.sha256,
-                "size": e.size,
-                "collected_at": isoformat(e.collected_at),
-                "repository": e.repository,
-            }
-            for e in assessment.evidence
-        ],
+        "subjects": listed(assessment.subjects, lambda: map(subject_dict, assessment.subjects)),
+        "findings": listed(assessment.findings, lambda: map(finding_dict, assessment.findings)),
+        "control_results": listed(assessment.control_results, control_results),
+        "evidence": listed(assessment.evidence, evidence),
         "skips": [{"path": s.path, "reason": s.reason, "collector": s.collector} for s in assessment.skips],
         "errors": [
             {"path": e.path, "message": e.message, "collector": e.collector, **({"line": e.line} if e.line else {})}
@@ -176,6 +192,12 @@ def dumps(assessment: Assessment) -> str:
     pure-Python encoder whenever ``indent`` is set, several times slower on large assessments.
     """
     return (pydantic_core.to_json(to_dict(assessment), indent=2) + b"\n").decode("utf-8")
+
+
+def write(assessment: Assessment, out: BinaryWriter) -> None:
+    """Write the JSON contract to out, record by record: the same bytes as ``dumps``, in flat memory."""
+    with paused_gc():
+        jsonstream.write(skeleton(assessment), out)
 
 
 def _loc(raw: Any) -> Location | None:

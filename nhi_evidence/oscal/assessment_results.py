@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from nhi_evidence.gcpause import paused_gc
 from nhi_evidence.model import Assessment, ControlResult, ControlStatus, Evidence, Finding, Framework, Outcome, Subject
 from nhi_evidence.oscal.common import (
     OSCAL_JSON,
@@ -34,7 +35,6 @@ from nhi_evidence.oscal.common import (
     line,
     metadata,
     oscal_uuid,
-    paused_gc,
     prop,
     props,
     prose,
@@ -42,6 +42,7 @@ from nhi_evidence.oscal.common import (
     timestamp,
     token,
 )
+from nhi_evidence.oscal.stream import Stream, materialise
 
 #: Statuses that become OSCAL findings; the others become result properties.
 ASSESSED = (ControlStatus.SATISFIED, ControlStatus.NOT_SATISFIED)
@@ -111,7 +112,12 @@ def component(subject: Subject) -> JsonDict:
 
 
 class _Index:
-    """Lookups built once, so every document is linear in the size of the assessment."""
+    """Lookups built once, so every document is linear in the size of the assessment.
+
+    Pieces that recur across observations (a subject reference, an evidence link, a property with
+    one of few values) are built once and shared by every item that uses them: the documents are
+    serialised, never modified, so sharing is safe and saves most of the build time at scale.
+    """
 
     def __init__(self, assessment: Assessment, evidence_hrefs: Mapping[str, str]) -> None:
         self.assessment = assessment
@@ -130,9 +136,50 @@ class _Index:
                 self.accepted.update(
                     f for f in result.findings if (x := self.findings.get(f)) and x.outcome is Outcome.FALSE
                 )
+        self._subject_refs: dict[str, list[JsonDict]] = {}
+        self._evidence_links: dict[str, JsonDict] = {}
+        self._props: dict[tuple[str, str], JsonDict | None] = {}
+        self._test_uuids: dict[str, str] = {}
+        self._titles: dict[tuple[str, str], str] = {}
 
     def href_of(self, evidence: Evidence) -> str:
         return href(self.evidence_hrefs.get(evidence.id, evidence.source))
+
+    def subject_ref(self, subject_id: str) -> list[JsonDict]:
+        """The ``subjects`` list naming one component (shared)."""
+        found = self._subject_refs.get(subject_id)
+        if found is None:
+            found = self._subject_refs[subject_id] = [{"subject-uuid": component_uuid(subject_id), "type": "component"}]
+        return found
+
+    def evidence_link(self, evidence: Evidence) -> JsonDict:
+        """The short ``relevant-evidence`` entry of a TEST observation (shared)."""
+        found = self._evidence_links.get(evidence.id)
+        if found is None:
+            found = self._evidence_links[evidence.id] = _relevant_evidence(self, evidence, described=False)
+        return found
+
+    def prop(self, name: str, value: str) -> JsonDict | None:
+        """A property of the tool's namespace with one of few values (probe, outcome, severity): shared."""
+        key = (name, value)
+        if key not in self._props:
+            self._props[key] = prop(name, value)
+        return self._props[key]
+
+    def test_title(self, probe: str, outcome: str) -> str:
+        """The title of a TEST observation (``probe: outcome``), built once per pair."""
+        key = (probe, outcome)
+        found = self._titles.get(key)
+        if found is None:
+            found = self._titles[key] = line(f"{probe}: {outcome}")
+        return found
+
+    def test_uuid(self, finding_id: str) -> str:
+        """The uuid of a finding's TEST observation (computed once)."""
+        found = self._test_uuids.get(finding_id)
+        if found is None:
+            found = self._test_uuids[finding_id] = finding_observation_uuid(finding_id)
+        return found
 
 
 def _relevant_evidence(index: _Index, evidence: Evidence, described: bool = True) -> JsonDict:
@@ -163,32 +210,39 @@ def evidence_observation(index: _Index, evidence: Evidence, collected: str) -> J
 def finding_observation(index: _Index, finding: Finding, collected: str) -> JsonDict:
     """The TEST observation of one probe finding."""
     location = ""
+    pointer = ""
     if finding.location:
         location = finding.location.path + (f":{finding.location.line}" if finding.location.line else "")
+        pointer = finding.location.pointer or ""
     out: JsonDict = {
-        "uuid": finding_observation_uuid(finding.id),
-        "title": line(f"{finding.probe}: {finding.outcome.value}"),
+        "uuid": index.test_uuid(finding.id),
+        "title": index.test_title(finding.probe, finding.outcome.value),
         "description": prose(finding.message),
         "props": props(
             [
                 prop("finding-id", finding.id),
-                prop("probe", finding.probe),
-                prop("outcome", finding.outcome.value),
-                prop("severity", finding.severity.value),
+                index.prop("probe", finding.probe),
+                index.prop("outcome", finding.outcome.value),
+                index.prop("severity", finding.severity.value),
                 prop("location", location),
-                prop("json-pointer", finding.location.pointer if finding.location else ""),
+                prop("json-pointer", pointer),
             ]
         ),
-        "methods": ["TEST"],
+        "methods": _TEST,
     }
     if finding.outcome is Outcome.FALSE:
-        out["types"] = ["finding"]
+        out["types"] = _FINDING_TYPE
     if finding.subject in index.subjects:
-        out["subjects"] = [{"subject-uuid": component_uuid(finding.subject), "type": "component"}]
-    evidence = [index.evidence[e] for e in finding.evidence_ids if e in index.evidence]
-    put(out, "relevant-evidence", [_relevant_evidence(index, e, described=False) for e in evidence])
+        out["subjects"] = index.subject_ref(finding.subject)
+    evidence = [index.evidence_link(index.evidence[e]) for e in finding.evidence_ids if e in index.evidence]
+    put(out, "relevant-evidence", evidence)
     out["collected"] = collected
     return out
+
+
+#: Shared constant lists of every TEST observation.
+_TEST = ["TEST"]
+_FINDING_TYPE = ["finding"]
 
 
 def risk(index: _Index, finding: Finding, definitions: Mapping[str, Any]) -> JsonDict:
@@ -226,7 +280,7 @@ def risk(index: _Index, finding: Finding, definitions: Mapping[str, Any]) -> Jso
                 "description": prose(remediation),
             }
         ],
-        "related-observations": [{"observation-uuid": finding_observation_uuid(finding.id)}],
+        "related-observations": [{"observation-uuid": index.test_uuid(finding.id)}],
     }
     if record:
         out["description"] = prose(f"{finding.message}\n\n{_acceptance_text(record)}")
@@ -244,23 +298,24 @@ def _acceptance_text(record: Mapping[str, Any]) -> str:
     )
 
 
-def related_observation_uuids(index: _Index, result: ControlResult) -> list[str]:
-    """TEST observations of the control's deciding findings, then EXAMINE observations of their evidence."""
-    tests: list[str] = []
-    examined: dict[str, None] = {}
-    for finding_id in result.findings:
-        finding = index.findings.get(finding_id)
-        if finding is None:
-            continue
-        tests.append(finding_observation_uuid(finding_id))
-        for evidence_id in finding.evidence_ids:
-            if evidence_id in index.evidence:
-                examined[evidence_observation_uuid(evidence_id)] = None
-    return tests + list(examined)
+def related_observation_uuids(index: _Index, result: ControlResult, *, failed_only: bool = False) -> list[str]:
+    """TEST observations of the control's deciding findings (with failed_only, of its failed ones).
+
+    The EXAMINE observations of their evidence are not repeated here: each TEST observation links
+    its evidence files, and the EXAMINE observation of a file has the same href.
+    """
+    findings = index.findings
+    return [
+        index.test_uuid(finding_id)
+        for finding_id in result.findings
+        if (finding := findings.get(finding_id)) is not None and (not failed_only or finding.outcome is Outcome.FALSE)
+    ]
 
 
-def control_finding(index: _Index, framework: Framework, result: ControlResult) -> JsonDict:
-    """The OSCAL finding of an assessed control."""
+def control_finding(
+    index: _Index, framework: Framework, result: ControlResult, *, failed_only: bool = False
+) -> JsonDict:
+    """The OSCAL finding of an assessed control (with failed_only, linked to its failed observations only)."""
     control = framework.control(result.control_id)
     title = control.title if control else result.control_id
     satisfied = result.status is ControlStatus.SATISFIED
@@ -282,7 +337,7 @@ def control_finding(index: _Index, framework: Framework, result: ControlResult) 
             "status": {"state": result.status.value, "reason": "pass" if satisfied else "fail"},
         },
     }
-    related = related_observation_uuids(index, result)
+    related = related_observation_uuids(index, result, failed_only=failed_only)
     put(out, "related-observations", [{"observation-uuid": u} for u in related])
     failed = [
         f
@@ -330,45 +385,57 @@ def build(
     evidence_hrefs: Mapping[str, str] | None = None,
     notes: Sequence[str] = (),
 ) -> JsonDict:
-    """The assessment-results document of an assessment.
+    """The assessment-results document of an assessment, whole in memory (small assessments, tests).
 
     ``definitions`` (probe id -> ProbeDefinition) supplies risk statements; ``evidence_hrefs`` maps an
     evidence id to the path of its copy (an audit pack), defaulting to the evidence source path;
     ``notes`` are added to the result's remarks.
     """
     with paused_gc():
-        return _build(assessment, oscal_version, definitions or {}, evidence_hrefs or {}, notes)
+        return materialise(
+            skeleton(assessment, oscal_version, definitions=definitions, evidence_hrefs=evidence_hrefs, notes=notes)
+        )
 
 
-def _build(
+def skeleton(
     assessment: Assessment,
     oscal_version: str,
-    definitions: Mapping[str, Any],
-    evidence_hrefs: Mapping[str, str],
-    notes: Sequence[str],
+    *,
+    definitions: Mapping[str, Any] | None = None,
+    evidence_hrefs: Mapping[str, str] | None = None,
+    notes: Sequence[str] = (),
 ) -> JsonDict:
-    index = _Index(assessment, evidence_hrefs)
+    """The assessment-results document with its observations, risks, findings and components as streams."""
+    index = _Index(assessment, evidence_hrefs or {})
+    known = definitions or {}
     created = timestamp(assessment.created_at)
     frameworks = {f.id: f for f in assessment.frameworks}
     organization = str(assessment.metadata.get("organization") or "")
     period = str(assessment.metadata.get("period") or "")
     plan_uuid = oscal_uuid("assessment-plan", assessment.id)
 
-    observations = [evidence_observation(index, e, created) for e in assessment.evidence]
-    observations += [finding_observation(index, f, created) for f in assessment.findings]
-    risks = [risk(index, f, definitions) for f in assessment.findings if f.outcome is Outcome.FALSE]
-    findings: list[JsonDict] = []
-    unassessed: list[JsonDict | None] = []
-    for result in assessment.control_results:
-        framework = frameworks.get(result.framework)
-        if framework is None:
-            continue
-        if result.status in ASSESSED:
-            findings.append(control_finding(index, framework, result))
-        else:
-            unassessed.append(
-                prop(f"control-{result.status.value}", result.control_id, cls=framework.id, remarks=result.reason)
-            )
+    def observations() -> Iterator[JsonDict]:
+        for evidence in assessment.evidence:
+            yield evidence_observation(index, evidence, created)
+        for finding in assessment.findings:
+            yield finding_observation(index, finding, created)
+
+    def risks() -> Iterator[JsonDict]:
+        for finding in assessment.findings:
+            if finding.outcome is Outcome.FALSE:
+                yield risk(index, finding, known)
+
+    def findings() -> Iterator[JsonDict]:
+        for result in assessment.control_results:
+            framework = frameworks.get(result.framework)
+            if framework is not None and result.status in ASSESSED:
+                yield control_finding(index, framework, result)
+
+    unassessed: list[JsonDict | None] = [
+        prop(f"control-{result.status.value}", result.control_id, cls=result.framework, remarks=result.reason)
+        for result in assessment.control_results
+        if result.framework in frameworks and result.status not in ASSESSED
+    ]
     errors = [prop("collection-error", e.path, remarks=e.message) for e in assessment.errors]
     skipped = [prop("skipped-source", s.path, remarks=s.reason) for s in assessment.skips]
 
@@ -381,11 +448,11 @@ def _build(
     }
     put(result_doc, "props", props([prop("assessment-id", assessment.id), *unassessed, *errors, *skipped]))
     if assessment.subjects:
-        result_doc["local-definitions"] = {"components": [component(s) for s in assessment.subjects]}
+        result_doc["local-definitions"] = {"components": Stream(lambda: map(component, assessment.subjects))}
     result_doc["reviewed-controls"] = reviewed_controls(assessment.frameworks)
-    put(result_doc, "observations", observations)
-    put(result_doc, "risks", risks)
-    put(result_doc, "findings", findings)
+    result_doc["observations"] = Stream(observations)
+    result_doc["risks"] = Stream(risks)
+    result_doc["findings"] = Stream(findings)
     put(result_doc, "remarks", "\n\n".join(notes))
 
     title = "AI coding assistant identities: assessment results"

@@ -13,12 +13,11 @@ OSCAL data types used here (https://pages.nist.gov/OSCAL/reference/datatypes/):
 
 from __future__ import annotations
 
-import gc
+import functools
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -67,14 +66,27 @@ def oscal_uuid(kind: str, *parts: str) -> str:
     """uuid5 of an OSCAL object from its kind and stable keys (never content that changes per run).
 
     The value is ``ids.stable_uuid("oscal", kind, *parts)`` (a test checks it), computed without
-    building ``uuid.UUID`` objects, which cost half the build time of a 100,000-observation document.
+    building ``uuid.UUID`` objects, which cost half the build time of a 100,000-observation document;
+    the hash of the namespace and the kind is computed once per kind and copied.
     """
-    key = "\x1f".join(part.replace("\x1f", " ") for part in ("oscal", kind, *parts))
-    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + key.encode("utf-8"), usedforsecurity=False).digest()[:16])
+    if not parts:
+        return stable_uuid("oscal", kind)
+    tail = "\x1f".join(parts)
+    if tail.count("\x1f") != len(parts) - 1:
+        tail = "\x1f".join(part.replace("\x1f", " ") for part in parts)
+    hasher = _kind_hash(kind).copy()
+    hasher.update(tail.encode("utf-8"))
+    digest = bytearray(hasher.digest()[:16])
     digest[6] = (digest[6] & 0x0F) | 0x50  # version 5 (RFC 4122 section 4.3)
     digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
     text = digest.hex()
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
+@functools.cache
+def _kind_hash(kind: str) -> Any:
+    prefix = "\x1f".join(("oscal", kind.replace("\x1f", " "))) + "\x1f"
+    return hashlib.sha1(_NAMESPACE_BYTES + prefix.encode("utf-8"), usedforsecurity=False)
 
 
 #: Same namespace as every other uuid of the tool.
@@ -96,6 +108,7 @@ def is_token(text: str) -> bool:
     return all(ch in ".-_" or unicodedata.category(ch)[0] in "LN" for ch in text[1:])
 
 
+@functools.lru_cache(maxsize=65536)
 def token(text: str) -> str:
     """Text as an OSCAL token: unchanged when valid (NHI1, ASI01, PR.AA-05), else made valid.
 
@@ -206,23 +219,6 @@ def metadata(
         ]
     put(out, "remarks", remarks.strip())
     return out
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building a large document.
-
-    Documents are trees of fresh dicts and lists (no reference cycles), but every allocation counts
-    towards a collection that scans all of them: at 100,000 observations the collector doubles the
-    build time. Reference counting still frees everything; the previous state is restored.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def dumps(document: Mapping[str, Any]) -> bytes:

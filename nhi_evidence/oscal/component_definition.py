@@ -4,22 +4,33 @@ Each subject (assistant identity) is a ``software`` component with its capabilit
 as properties. For every framework, its ``control-implementations`` list each control whose linked
 probes ran on that subject, with the subject-level status as the ``assessed-status`` property
 (not-satisfied when any linked probe is false for the subject, satisfied when at least one is true
-and none false) and the probes' messages as the description.
+and none false) and the probes' outcomes as the description (their messages are the component's
+TEST observations in the assessment results).
 
 Reference: https://pages.nist.gov/OSCAL/reference/1.1.3/component-definition/json-reference/
 """
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 
-from nhi_evidence.model import Assessment, Finding, Outcome, Subject
+from nhi_evidence.gcpause import paused_gc
+from nhi_evidence.model import Assessment, ControlResult, Finding, Framework, Outcome, Subject
 from nhi_evidence.oscal.assessment_results import catalog_href, component_uuid
 from nhi_evidence.oscal.common import JsonDict, line, metadata, oscal_uuid, prop, props, prose, put, token
+from nhi_evidence.oscal.stream import Stream, materialise
+
+#: (framework id, position in the framework's control results, control result) per probe.
+_ControlsOfProbe = dict[str, list[tuple[int, ControlResult]]]
 
 
 def _subject_component(
-    subject: Subject, assessment: Assessment, by_subject_probe: dict[tuple[str, str], list[Finding]]
+    subject: Subject,
+    frameworks: Sequence[Framework],
+    controls_of_probe: Mapping[str, _ControlsOfProbe],
+    findings: Sequence[Finding],
 ) -> JsonDict:
     capability = subject.capability
     out: JsonDict = {
@@ -38,28 +49,24 @@ def _subject_component(
             ]
         ),
     }
+    decided = [f for f in findings if f.outcome in (Outcome.TRUE, Outcome.FALSE)]
     implementations: list[JsonDict] = []
-    for framework in assessment.frameworks:
+    for framework in frameworks:
+        # Control position -> (control result, the subject's decided findings of its probes).
+        touched: dict[int, tuple[ControlResult, list[Finding]]] = {}
+        by_probe = controls_of_probe.get(framework.id, {})
+        for finding in decided:
+            for position, result in by_probe.get(finding.probe, ()):
+                touched.setdefault(position, (result, []))[1].append(finding)
         requirements: list[JsonDict] = []
-        for result in assessment.control_results:
-            if result.framework != framework.id:
-                continue
-            findings = [f for p in result.probes for f in by_subject_probe.get((subject.id, p), [])]
-            decided = [f for f in findings if f.outcome in (Outcome.TRUE, Outcome.FALSE)]
-            if not decided:
-                continue
-            failed = any(f.outcome is Outcome.FALSE for f in decided)
+        for position in sorted(touched):
+            result, concerned = touched[position]
+            outcomes = tuple(sorted({(f.probe, f.outcome.value) for f in concerned}))
             requirements.append(
                 {
                     "uuid": oscal_uuid("implemented-requirement", subject.id, framework.id, result.control_id),
                     "control-id": token(result.control_id),
-                    "description": prose("\n\n".join(sorted({f.message for f in decided}))),
-                    "props": props(
-                        [
-                            prop("assessed-status", "not-satisfied" if failed else "satisfied"),
-                            prop("probes", " ".join(sorted({f.probe for f in decided}))),
-                        ]
-                    ),
+                    **_requirement_text(outcomes),
                 }
             )
         if requirements:
@@ -77,11 +84,43 @@ def _subject_component(
     return out
 
 
+@functools.lru_cache(maxsize=4096)
+def _requirement_text(outcomes: tuple[tuple[str, str], ...]) -> JsonDict:
+    """Description and properties of a requirement decided by these (probe, outcome) pairs.
+
+    The same combinations recur across thousands of identities, so each is built once and shared
+    (documents are serialised, never modified).
+    """
+    failed = any(outcome == Outcome.FALSE.value for _, outcome in outcomes)
+    return {
+        # The findings' messages are the TEST observations of this component in the assessment
+        # results; repeating them per control made this document grow with controls x findings.
+        "description": prose("Probe outcomes for this identity: " + ", ".join(f"{p} {o}" for p, o in outcomes) + "."),
+        "props": props(
+            [
+                prop("assessed-status", "not-satisfied" if failed else "satisfied"),
+                prop("probes", " ".join(sorted({p for p, _ in outcomes}))),
+            ]
+        ),
+    }
+
+
 def build(assessment: Assessment, oscal_version: str) -> JsonDict:
-    """The component-definition document of an assessment."""
-    by_subject_probe: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    """The component-definition document of an assessment, whole in memory (small assessments, tests)."""
+    with paused_gc():
+        return materialise(skeleton(assessment, oscal_version))
+
+
+def skeleton(assessment: Assessment, oscal_version: str) -> JsonDict:
+    """The component-definition document with its components as a stream."""
+    findings_of: dict[str, list[Finding]] = defaultdict(list)
     for finding in assessment.findings:
-        by_subject_probe[(finding.subject, finding.probe)].append(finding)
+        findings_of[finding.subject].append(finding)
+    controls_of_probe: dict[str, _ControlsOfProbe] = defaultdict(lambda: defaultdict(list))
+    for position, result in enumerate(assessment.control_results):
+        for probe in result.probes:
+            controls_of_probe[result.framework][probe].append((position, result))
+    frameworks = assessment.frameworks
     organization = str(assessment.metadata.get("organization") or "")
     body: JsonDict = {
         "uuid": oscal_uuid("component-definition", assessment.id),
@@ -94,7 +133,11 @@ def build(assessment: Assessment, oscal_version: str) -> JsonDict:
             parties={"prepared-for": organization} if organization else None,
         ),
     }
-    put(body, "components", [_subject_component(s, assessment, by_subject_probe) for s in assessment.subjects])
+    body["components"] = Stream(
+        lambda: (
+            _subject_component(s, frameworks, controls_of_probe, findings_of.get(s.id, ())) for s in assessment.subjects
+        )
+    )
     body["back-matter"] = {
         "resources": [
             {

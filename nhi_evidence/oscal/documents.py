@@ -8,13 +8,23 @@ Files (relative paths):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from nhi_evidence.gcpause import paused_gc
 from nhi_evidence.model import Assessment
-from nhi_evidence.oscal import assessment_results, catalogs, component_definition, mapping_collection, poam, validate
-from nhi_evidence.oscal.common import JsonDict, check_version, dumps, has_mapping_model
+from nhi_evidence.oscal import (
+    assessment_results,
+    catalogs,
+    component_definition,
+    mapping_collection,
+    poam,
+    stream,
+    validate,
+)
+from nhi_evidence.oscal.common import JsonDict, check_version, has_mapping_model
+from nhi_evidence.sinks import FileSink
 
 
 @dataclass(frozen=True)
@@ -25,10 +35,15 @@ class OscalBundle:
     """Relative file name -> document."""
     notes: tuple[str, ...] = ()
     """Messages about documents left out (printed on stderr by the renderer, kept in the result remarks)."""
+    oscal_version: str = ""
+    """The OSCAL version the documents declare."""
 
     def files(self) -> dict[str, bytes]:
-        """Relative file name -> serialised bytes."""
-        return {name: dumps(doc) for name, doc in sorted(self.documents.items())}
+        """Relative file name -> serialised bytes (streams expanded, not validated again)."""
+        return {
+            name: stream.dumps(doc, version=self.oscal_version, check=False)
+            for name, doc in sorted(self.documents.items())
+        }
 
 
 def mapping_note(oscal_version: str) -> str:
@@ -39,20 +54,23 @@ def mapping_note(oscal_version: str) -> str:
     )
 
 
-def build_documents(
+def skeletons(
     assessment: Assessment,
     oscal_version: str,
     *,
     definitions: Mapping[str, Any] | None = None,
     evidence_hrefs: Mapping[str, str] | None = None,
     crosswalk: mapping_collection.Crosswalk | None = None,
-    check: bool = True,
+    names: Collection[str] | None = None,
 ) -> OscalBundle:
-    """Build (and by default validate against the NIST schemas) every document of an assessment.
+    """Every document of an assessment (or those named), large arrays as streams, not yet validated.
 
-    Raises OscalError when the version is unsupported, the crosswalk is malformed, or a document does
-    not validate (a defect of this tool, reported rather than written).
+    Raises OscalError when the version is unsupported or the crosswalk is malformed.
     """
+
+    def wanted(name: str) -> bool:
+        return names is None or name in names
+
     check_version(oscal_version)
     notes: list[str] = []
     documents: dict[str, JsonDict] = {}
@@ -68,20 +86,71 @@ def build_documents(
                 raise mapping_collection.CrosswalkError("invalid mapping relationships: " + "; ".join(bad))
     else:
         notes.append(mapping_note(oscal_version))
-    documents["assessment-results.json"] = assessment_results.build(
-        assessment, oscal_version, definitions=definitions, evidence_hrefs=evidence_hrefs, notes=notes
-    )
-    documents["component-definition.json"] = component_definition.build(assessment, oscal_version)
-    documents["poam.json"] = poam.build(
-        assessment, oscal_version, definitions=definitions, evidence_hrefs=evidence_hrefs
-    )
-    for framework in assessment.frameworks:
-        documents[assessment_results.catalog_href(framework.id)] = catalogs.build(
-            framework, assessment.created_at, oscal_version, assessment.tool_version
+    if wanted("assessment-results.json"):
+        documents["assessment-results.json"] = assessment_results.skeleton(
+            assessment, oscal_version, definitions=definitions, evidence_hrefs=evidence_hrefs, notes=notes
         )
-    if mapping_doc is not None:
+    if wanted("component-definition.json"):
+        documents["component-definition.json"] = component_definition.skeleton(assessment, oscal_version)
+    if wanted("poam.json"):
+        documents["poam.json"] = poam.skeleton(
+            assessment, oscal_version, definitions=definitions, evidence_hrefs=evidence_hrefs
+        )
+    for framework in assessment.frameworks:
+        if wanted(assessment_results.catalog_href(framework.id)):
+            documents[assessment_results.catalog_href(framework.id)] = catalogs.build(
+                framework, assessment.created_at, oscal_version, assessment.tool_version
+            )
+    if mapping_doc is not None and wanted("mapping-collection.json"):
         documents["mapping-collection.json"] = mapping_doc
+    return OscalBundle(documents, tuple(notes), oscal_version)
+
+
+def document_names(assessment: Assessment, oscal_version: str) -> list[str]:
+    """The file names of every document of an assessment, without building them."""
+    names = ["assessment-results.json", "component-definition.json", "poam.json"]
+    names += [assessment_results.catalog_href(f.id) for f in assessment.frameworks]
+    if has_mapping_model(oscal_version):
+        names.append("mapping-collection.json")
+    return sorted(names)
+
+
+def build_documents(
+    assessment: Assessment,
+    oscal_version: str,
+    *,
+    definitions: Mapping[str, Any] | None = None,
+    evidence_hrefs: Mapping[str, str] | None = None,
+    crosswalk: mapping_collection.Crosswalk | None = None,
+    check: bool = True,
+) -> OscalBundle:
+    """Every document of an assessment whole in memory (and by default validated against the NIST schemas).
+
+    For small assessments and tests; ``write_documents`` streams them. Raises OscalError when the
+    version is unsupported, the crosswalk is malformed, or a document does not validate (a defect of
+    this tool, reported rather than written).
+    """
+    bundle = skeletons(
+        assessment, oscal_version, definitions=definitions, evidence_hrefs=evidence_hrefs, crosswalk=crosswalk
+    )
+    with paused_gc():
+        documents = {name: stream.materialise(doc) for name, doc in bundle.documents.items()}
     if check:
         for document in documents.values():
             validate.check(document, oscal_version)
-    return OscalBundle(documents, tuple(notes))
+    return OscalBundle(documents, bundle.notes, oscal_version)
+
+
+def write_documents(
+    bundle: OscalBundle, sink: FileSink, *, check: bool = True, names: Sequence[str] | None = None
+) -> None:
+    """Write every document of a bundle (or those named) into sink, streamed and validated item by item.
+
+    The bytes equal ``bundle.files()`` (a test checks it). Raises OscalError when a document does
+    not validate; nothing invalid is written, but the sink may hold the documents before it.
+    """
+    for name, document in sorted(bundle.documents.items()):
+        if names is not None and name not in names:
+            continue
+        with sink.open(name) as handle:
+            stream.write(document, handle, version=bundle.oscal_version, check=check)

@@ -1,8 +1,10 @@
 """The OSCAL plan-of-action-and-milestones: one item per open (not-satisfied) control finding.
 
-Each POA&M item links the control finding (same uuid as in assessment-results), the risks of its
-failed probe findings and their observations; those objects are repeated in the POA&M so that it is
-self-contained (OSCAL resolves ``finding-uuid`` and ``risk-uuid`` within the document). The assistant
+Each POA&M item links the control finding (same uuid as in assessment-results, here linked to the
+TEST observations of its failed probe findings only) and the open risks of those findings; the
+findings, risks and observations are repeated in the POA&M so that it is self-contained (OSCAL
+resolves ``finding-uuid``, ``risk-uuid`` and ``observation-uuid`` within the document). Items do
+not repeat the observations: they are reachable through the item's finding and risks. The assistant
 identities concerned are components in ``local-definitions``; ``system-id`` is the assessment id.
 
 Reference: https://pages.nist.gov/OSCAL/reference/1.1.3/plan-of-action-and-milestones/json-reference/
@@ -10,9 +12,10 @@ Reference: https://pages.nist.gov/OSCAL/reference/1.1.3/plan-of-action-and-miles
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
+from nhi_evidence.gcpause import paused_gc
 from nhi_evidence.model import Assessment, ControlStatus, Outcome
 from nhi_evidence.oscal import assessment_results as ar
 from nhi_evidence.oscal.common import (
@@ -20,13 +23,13 @@ from nhi_evidence.oscal.common import (
     line,
     metadata,
     oscal_uuid,
-    paused_gc,
     prop,
     props,
     prose,
     put,
     timestamp,
 )
+from nhi_evidence.oscal.stream import Stream, materialise
 
 
 def build(
@@ -36,56 +39,78 @@ def build(
     definitions: Mapping[str, Any] | None = None,
     evidence_hrefs: Mapping[str, str] | None = None,
 ) -> JsonDict:
-    """The POA&M document of an assessment."""
+    """The POA&M document of an assessment, whole in memory (small assessments, tests)."""
     with paused_gc():
-        return _build(assessment, oscal_version, definitions or {}, evidence_hrefs or {})
+        return materialise(skeleton(assessment, oscal_version, definitions=definitions, evidence_hrefs=evidence_hrefs))
 
 
-def _build(
-    assessment: Assessment, oscal_version: str, definitions: Mapping[str, Any], evidence_hrefs: Mapping[str, str]
+def skeleton(
+    assessment: Assessment,
+    oscal_version: str,
+    *,
+    definitions: Mapping[str, Any] | None = None,
+    evidence_hrefs: Mapping[str, str] | None = None,
 ) -> JsonDict:
-    index = ar._Index(assessment, evidence_hrefs)
+    """The POA&M document with its observations, risks, findings, items and components as streams."""
+    index = ar._Index(assessment, evidence_hrefs or {})
+    known = definitions or {}
     created = timestamp(assessment.created_at)
     frameworks = {f.id: f for f in assessment.frameworks}
-    items: list[JsonDict] = []
-    findings: list[JsonDict] = []
-    risk_ids: dict[str, None] = {}
-    observation_uuids: set[str] = set()
-    for result in assessment.control_results:
-        framework = frameworks.get(result.framework)
-        if framework is None or result.status is not ControlStatus.NOT_SATISFIED:
-            continue
-        finding = ar.control_finding(index, framework, result)
-        findings.append(finding)
-        observation_uuids.update(o["observation-uuid"] for o in finding.get("related-observations", []))
-        failed = [f for f in result.findings if (x := index.findings.get(f)) is not None and x.outcome is Outcome.FALSE]
-        risk_ids.update(dict.fromkeys(f for f in failed if f not in index.accepted))
-        control = framework.control(result.control_id)
-        remediations = sorted({index.findings[f].remediation for f in failed if index.findings[f].remediation})
-        item: JsonDict = {
-            "uuid": oscal_uuid("poam-item", framework.id, result.control_id),
-            "title": line(f"{result.control_id} {control.title if control else ''} is not satisfied"),
-            "description": prose(
-                result.reason + ("\n\nRemediation:\n\n" + "\n\n".join(remediations) if remediations else "")
-            ),
-            "props": props([prop("framework", framework.id), prop("control-id", result.control_id)]),
-            "related-findings": [{"finding-uuid": finding["uuid"]}],
-        }
-        put(item, "related-observations", finding.get("related-observations", []))
-        put(item, "related-risks", finding.get("related-risks", []))
-        items.append(item)
-
-    observations = [
-        o
-        for o in (
-            *(ar.evidence_observation(index, e, created) for e in assessment.evidence),
-            *(ar.finding_observation(index, f, created) for f in assessment.findings),
-        )
-        if o["uuid"] in observation_uuids
+    open_results = [
+        (framework, result)
+        for result in assessment.control_results
+        if (framework := frameworks.get(result.framework)) is not None and result.status is ControlStatus.NOT_SATISFIED
     ]
-    risks = [ar.risk(index, index.findings[f], definitions) for f in risk_ids]
+    # Which failed probe findings the plan concerns: their TEST observations are repeated here, and
+    # the ones no accepted risk covers are the open risks.
+    failed_ids: set[str] = set()
+    risk_ids: dict[str, None] = {}
+    for _, result in open_results:
+        for finding_id in result.findings:
+            finding = index.findings.get(finding_id)
+            if finding is not None and finding.outcome is Outcome.FALSE:
+                failed_ids.add(finding_id)
+                if finding_id not in index.accepted:
+                    risk_ids[finding_id] = None
     subjects_used = {index.findings[f].subject for f in risk_ids}
-    components = [ar.component(s) for s in assessment.subjects if s.id in subjects_used]
+
+    def findings() -> Iterator[JsonDict]:
+        for framework, result in open_results:
+            yield ar.control_finding(index, framework, result, failed_only=True)
+
+    def items() -> Iterator[JsonDict]:
+        for framework, result in open_results:
+            failed = [f for f in result.findings if f in failed_ids]
+            control = framework.control(result.control_id)
+            remediations = sorted({index.findings[f].remediation for f in failed if index.findings[f].remediation})
+            item: JsonDict = {
+                "uuid": oscal_uuid("poam-item", framework.id, result.control_id),
+                "title": line(f"{result.control_id} {control.title if control else ''} is not satisfied"),
+                "description": prose(
+                    result.reason + ("\n\nRemediation:\n\n" + "\n\n".join(remediations) if remediations else "")
+                ),
+                "props": props([prop("framework", framework.id), prop("control-id", result.control_id)]),
+                "related-findings": [{"finding-uuid": ar.control_finding_uuid(framework.id, result.control_id)}],
+            }
+            # The item's observations are reachable through its finding; only its open risks are listed.
+            put(item, "related-risks", [{"risk-uuid": ar.risk_uuid(f)} for f in failed if f in risk_ids])
+            yield item
+        if not open_results:
+            # OSCAL requires at least one item; an empty plan says so explicitly.
+            yield {
+                "uuid": oscal_uuid("poam-item", assessment.id, "none"),
+                "title": "No open findings",
+                "description": "Every assessed control is satisfied; nothing to plan.",
+            }
+
+    def observations() -> Iterator[JsonDict]:
+        for finding in assessment.findings:
+            if finding.id in failed_ids:
+                yield ar.finding_observation(index, finding, created)
+
+    def risks() -> Iterator[JsonDict]:
+        for finding_id in risk_ids:
+            yield ar.risk(index, index.findings[finding_id], known)
 
     organization = str(assessment.metadata.get("organization") or "")
     period = str(assessment.metadata.get("period") or "")
@@ -103,17 +128,12 @@ def _build(
         ),
         "system-id": {"identifier-type": "https://ietf.org/rfc/rfc4122", "id": assessment.id},
     }
-    if components:
-        body["local-definitions"] = {"components": components}
-    put(body, "observations", observations)
-    put(body, "risks", risks)
-    put(body, "findings", findings)
-    # OSCAL requires at least one item; an empty plan says so explicitly.
-    body["poam-items"] = items or [
-        {
-            "uuid": oscal_uuid("poam-item", assessment.id, "none"),
-            "title": "No open findings",
-            "description": "Every assessed control is satisfied; nothing to plan.",
+    if subjects_used:
+        body["local-definitions"] = {
+            "components": Stream(lambda: (ar.component(s) for s in assessment.subjects if s.id in subjects_used))
         }
-    ]
+    body["observations"] = Stream(observations)
+    body["risks"] = Stream(risks)
+    body["findings"] = Stream(findings)
+    body["poam-items"] = Stream(items)
     return {"plan-of-action-and-milestones": body}

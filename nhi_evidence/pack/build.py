@@ -14,22 +14,25 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
 import re
 import secrets
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pydantic_core
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from nhi_evidence import serialize
 from nhi_evidence.clock import isoformat
 from nhi_evidence.model import Assessment, Evidence
-from nhi_evidence.pack import signing
+from nhi_evidence.pack import parallel, signing
 from nhi_evidence.pack.archive import pack_files, write_archive
 from nhi_evidence.pack.manifest import (
     MANIFEST_NAME,
@@ -40,8 +43,11 @@ from nhi_evidence.pack.manifest import (
     content_digest,
     sha256_hex,
 )
+from nhi_evidence.pack.parallel import PartError
 from nhi_evidence.renderers import OutputFormat, RenderError, RenderOptions
+from nhi_evidence.renderers.interface import Renderer
 from nhi_evidence.secretscan import redact_document
+from nhi_evidence.sinks import BinaryWriter, DirectorySink, FileSink, Part
 
 #: Where each output format goes in a pack; formats not listed go under ``reports/``.
 FORMAT_PATHS: Mapping[str, str] = {
@@ -95,6 +101,8 @@ class PackOptions:
     """Replace an existing pack."""
     formats: tuple[str, ...] = field(default_factory=lambda: tuple(f.value for f in OutputFormat))
     """Output formats to render (every registered one by default)."""
+    jobs: int = 0
+    """Processes writing the pack (0: one per CPU, at most two: see ``pack.parallel``)."""
 
 
 @dataclass(frozen=True)
@@ -220,55 +228,131 @@ def evidence_document(evidence: Evidence) -> dict[str, Any]:
     }
 
 
-def _write(root: Path, rel: str, content: bytes) -> None:
-    check_pack_path(rel)
-    target = root / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(content)
+@dataclass(frozen=True)
+class _Under:
+    """A sink that puts every file under a folder of another sink."""
+
+    sink: FileSink
+    folder: str
+
+    def open(self, rel: str) -> AbstractContextManager[BinaryWriter]:
+        return self.sink.open(f"{self.folder}/{rel}")
+
+    def write(self, rel: str, content: bytes) -> None:
+        self.sink.write(f"{self.folder}/{rel}", content)
 
 
-def _render_formats(root: Path, assessment: Assessment, options: PackOptions, extra: Mapping[str, Any]) -> None:
+#: Estimated seconds per finding of the JSON contract and per evidence copy (10,000 repositories).
+CONTRACT_COST_PER_FINDING = 30e-6
+EVIDENCE_COST_PER_FILE = 600e-6
+#: Evidence copies are written in this many parts, so both processes can share them.
+EVIDENCE_PARTS = 8
+
+
+def _part(name: str, cost: float, write: Callable[[FileSink], None], label: str = "") -> Part:
+    """A part whose rendering errors become PartError naming the output format."""
+
+    def guarded(sink: FileSink) -> None:
+        try:
+            write(sink)
+        except RenderError as exc:
+            raise PartError(f"rendering {name} failed: {exc}") from None
+
+    return Part(label or name, cost, guarded)
+
+
+def _write_under(piece: Part, folder: str, sink: FileSink) -> None:
+    piece.write(_Under(sink, folder))
+
+
+def _format_parts(assessment: Assessment, options: PackOptions, extra: Mapping[str, Any]) -> list[Part]:
+    """A part per output format (per document for the OSCAL folder)."""
     render_options = RenderOptions(organization=options.organization, period=options.period, extra=dict(extra))
+    parts: list[Part] = []
     for name in options.formats:
         if name in SKIPPED_FORMATS:
             continue
-        fmt = OutputFormat(name)
-        renderer = fmt.renderer()
-        try:
-            if renderer.directory:
-                folder = FORMAT_PATHS.get(name, f"reports/{name}/x").rsplit("/", 1)[0]
-                for rel, content in sorted(renderer.render_files(assessment, render_options).items()):
-                    _write(root, f"{folder}/{rel}", content)
-            else:
-                rel = FORMAT_PATHS.get(name, f"reports/assessment.{renderer.extension}")
-                _write(root, rel, renderer.render(assessment, render_options))
-        except RenderError as exc:
-            raise PackBuildError(f"rendering {name} failed: {exc}") from None
+        renderer = OutputFormat(name).renderer()
+        if renderer.directory:
+            folder = FORMAT_PATHS.get(name, f"reports/{name}/x").rsplit("/", 1)[0]
+            try:
+                pieces = renderer.parts(assessment, render_options)
+            except RenderError as exc:
+                raise PackBuildError(f"rendering {name} failed: {exc}") from None
+            for piece in pieces:
+                parts.append(_part(name, piece.cost, functools.partial(_write_under, piece, folder), piece.name))
+        else:
+            rel = FORMAT_PATHS.get(name, f"reports/assessment.{renderer.extension}")
+
+            def write(sink: FileSink, renderer: Renderer = renderer, rel: str = rel) -> None:
+                with sink.open(rel) as handle:
+                    renderer.write(assessment, render_options, handle)
+
+            parts.append(_part(name, renderer.cost(assessment), write))
+    return parts
+
+
+def _evidence_parts(assessment: Assessment, paths: Mapping[str, str]) -> list[Part]:
+    records = list(assessment.evidence)
+    size = max(1, -(-len(records) // EVIDENCE_PARTS))
+    parts = []
+    for start in range(0, len(records), size):
+        chunk = records[start : start + size]
+
+        def write(sink: FileSink, chunk: list[Evidence] = chunk) -> None:
+            for evidence in chunk:
+                sink.write(paths[evidence.id], pydantic_core.to_json(evidence_document(evidence), indent=2) + b"\n")
+
+        parts.append(Part(f"evidence {start + 1}-{start + len(chunk)}", EVIDENCE_COST_PER_FILE * len(chunk), write))
+    return parts
+
+
+def _run(parts: list[Part], sink: DirectorySink, options: PackOptions) -> None:
+    workers = options.jobs or os.cpu_count() or 1
+    try:
+        parallel.run(parts, sink, workers)
+    except PartError as exc:
+        raise PackBuildError(str(exc)) from None
 
 
 def write_pack(tmp: Path, assessment: Assessment, options: PackOptions) -> tuple[Manifest, bytes]:
-    """Write every file of the pack into tmp (a staging folder) and return the manifest and its bytes."""
-    _write(tmp, "assessment.json", serialize.dumps(assessment).encode("utf-8"))
+    """Write every file of the pack into tmp (a staging folder) and return the manifest and its bytes.
+
+    Files are hashed as they are written (``sinks.DirectorySink``), never read back. The outputs are
+    written in two rounds, each shared between two processes when there are two CPUs
+    (``pack.parallel``): the JSON contract and the evidence copies, whose hashes the reports quote,
+    then every report and OSCAL document.
+    """
+    sink = DirectorySink(tmp, check=check_pack_path, atomic=False)
     taken: set[str] = set()
-    hrefs: dict[str, str] = {}
-    for evidence in assessment.evidence:
-        rel = evidence_path(evidence, taken)
-        _write(tmp, rel, _json_bytes(evidence_document(evidence)))
-        # OSCAL documents sit in oscal/: their observations link to the evidence copies relative to it.
-        hrefs[evidence.id] = f"../{rel}"
-    digest = content_digest({rel: sha256_hex((tmp / rel).read_bytes()) for rel in pack_files(tmp)})
-    extra: dict[str, Any] = {"manifest_sha256": digest, "content_sha256": digest, "evidence_hrefs": hrefs}
+    paths = {evidence.id: evidence_path(evidence, taken) for evidence in assessment.evidence}
+
+    def contract(out: FileSink) -> None:
+        with out.open("assessment.json") as handle:
+            serialize.write(assessment, handle)
+
+    contract_part = Part("assessment.json", CONTRACT_COST_PER_FINDING * len(assessment.findings), contract)
+    # OSCAL documents sit in oscal/: their observations link to the evidence copies relative to it.
+    hrefs = {evidence_id: f"../{rel}" for evidence_id, rel in paths.items()}
+    extra: dict[str, Any] = {"evidence_hrefs": hrefs}
     if options.previous:
         extra["previous_manifest_sha256"] = options.previous.manifest_sha256
     if options.diff is not None:
         extra["diff"] = dict(options.diff)
-        _write(tmp, "diff.json", _json_bytes(options.diff))
+        sink.write("diff.json", _json_bytes(options.diff))
         if options.diff_markdown:
-            _write(tmp, "diff.md", options.diff_markdown.encode("utf-8"))
-    _render_formats(tmp, assessment, options, extra)
-    files = tuple(
-        FileEntry(rel, sha256_hex(data), len(data)) for rel in pack_files(tmp) for data in [(tmp / rel).read_bytes()]
-    )
+            sink.write("diff.md", options.diff_markdown.encode("utf-8"))
+    # The reports quote the content digest, a hash over the contract and the evidence copies, so
+    # those are written first; then every output, shared between the processes as one pool (the
+    # PDF among the OSCAL documents keeps both processes equally busy).
+    _run([contract_part, *_evidence_parts(assessment, paths)], sink, options)
+    digest = content_digest({rel: written.sha256 for rel, written in sink.written.items()})
+    extra.update({"manifest_sha256": digest, "content_sha256": digest})
+    _run(_format_parts(assessment, options, extra), sink, options)
+    on_disk = pack_files(tmp)
+    if on_disk != sorted(sink.written):
+        raise PackBuildError(f"{tmp}: files appeared in or vanished from the pack folder while it was written")
+    files = tuple(FileEntry(rel, sink.written[rel].sha256, sink.written[rel].size) for rel in on_disk)
     signature = None
     if options.sign_key is not None:
         signature = {

@@ -23,6 +23,7 @@ from typing import Any
 
 from nhi_evidence.model import Assessment
 from nhi_evidence.renderers.interface import Renderer, RenderOptions
+from nhi_evidence.sinks import BinaryWriter
 from nhi_evidence.textsafe import printable
 
 #: Columns, in order.
@@ -55,6 +56,10 @@ COLUMNS: tuple[str, ...] = (
 )
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Rows encoded and written at a time.
+_ROWS_PER_WRITE = 5_000
+#: Most distinct cell texts remembered while writing one file (bounds memory on large assessments).
+_CACHE_LIMIT = 100_000
 
 
 def cell(value: Any) -> str:
@@ -69,11 +74,26 @@ class CsvRenderer(Renderer):
     """Control results and findings as one CSV."""
 
     name = "csv"
+    fixed_cost = 0.1
+    cost_per_finding = 45e-6
     extension = "csv"
 
     def render(self, assessment: Assessment, options: RenderOptions) -> bytes:
+        out = io.BytesIO()
+        self.write(assessment, options, out)
+        return out.getvalue()
+
+    def write(self, assessment: Assessment, options: RenderOptions, out: BinaryWriter) -> None:
+        """The CSV, encoded and written every few thousand rows (memory stays flat)."""
         buffer = io.StringIO()
+        buffer.write("\ufeff")
         writer = csv.writer(buffer, lineterminator="\r\n")
+
+        def flush() -> None:
+            out.write(buffer.getvalue().encode("utf-8"))
+            buffer.seek(0)
+            buffer.truncate()
+
         writer.writerow(COLUMNS)
         titles = {(f.id, c.id): c.title for f in assessment.frameworks for c in f.controls}
         controls_of: dict[str, list[str]] = {}
@@ -92,30 +112,53 @@ class CsvRenderer(Renderer):
             }
             writer.writerow([cell(row.get(column, "")) for column in COLUMNS])
         subjects = assessment.subjects_by_id()
-        for finding in assessment.findings:
+        # Most cells repeat (probe, outcome, subject, controls): each distinct text is made safe once.
+        safe: dict[str, str] = {}
+
+        def cached(value: str) -> str:
+            found = safe.get(value)
+            if found is None:
+                found = cell(value)
+                if len(safe) < _CACHE_LIMIT:
+                    safe[value] = found
+            return found
+
+        controls_text = {probe: " ".join(controls) for probe, controls in controls_of.items()}
+        for number, finding in enumerate(assessment.findings, 1):
+            if number % _ROWS_PER_WRITE == 0:
+                flush()
             subject = subjects.get(finding.subject)
             record = finding.values.get("acceptance")
             acceptance: Mapping[str, Any] = record if isinstance(record, Mapping) else {}
-            row = {
-                "record": "finding",
-                "finding_id": finding.id,
-                "probe": finding.probe,
-                "outcome": finding.outcome.value,
-                "severity": finding.severity.value,
-                "subject": finding.subject,
-                "subject_name": subject.name if subject else "",
-                "subject_kind": subject.kind if subject else "",
-                "repository": subject.repository if subject else "",
-                "path": finding.location.path if finding.location else "",
-                "line": finding.location.line if finding.location and finding.location.line else "",
-                "message": finding.message,
-                "remediation": finding.remediation,
-                "controls": " ".join(controls_of.get(finding.probe, [])),
-                "acceptance_status": acceptance.get("status", ""),
-                "justification": acceptance.get("justification", ""),
-                "approved_by": acceptance.get("approved_by", ""),
-                "expires": acceptance.get("expires", ""),
-                "acceptance_note": acceptance.get("note", ""),
-            }
-            writer.writerow([cell(row.get(column, "")) for column in COLUMNS])
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+            location = finding.location
+            # In COLUMNS order; the control columns of a finding row are empty.
+            writer.writerow(
+                (
+                    "finding",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    cached(finding.id),
+                    cached(finding.probe),
+                    cached(finding.outcome.value),
+                    cached(finding.severity.value),
+                    cached(finding.subject),
+                    cached(subject.name) if subject else "",
+                    cached(subject.kind) if subject else "",
+                    cached(subject.repository) if subject else "",
+                    cached(location.path) if location else "",
+                    str(location.line) if location and location.line else "",
+                    cached(finding.message),
+                    cached(finding.remediation),
+                    cached(controls_text.get(finding.probe, "")),
+                    "",
+                    cached(str(acceptance.get("status", ""))),
+                    cached(str(acceptance.get("justification", ""))),
+                    cached(str(acceptance.get("approved_by", ""))),
+                    cached(str(acceptance.get("expires", ""))),
+                    cached(str(acceptance.get("note", ""))),
+                )
+            )
+        flush()

@@ -10,6 +10,8 @@ class HtmlRenderer(Renderer):
     """The assessment as the same report as the PDF, for reading in a browser."""
 
     name = "html"
+    fixed_cost = 4.0
+    cost_per_finding = 1e-6
     extension = "html"
 
     def render(self, assessment: Assessment, options: RenderOptions) -> bytes:

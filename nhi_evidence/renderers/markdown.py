@@ -49,6 +49,8 @@ class MarkdownRenderer(Renderer):
     """A GitHub-flavoured Markdown summary."""
 
     name = "markdown"
+    fixed_cost = 0.1
+    cost_per_finding = 6.5e-6
     extension = "md"
 
     def render(self, assessment: Assessment, options: RenderOptions) -> bytes:

@@ -9,15 +9,24 @@ copies, as an audit pack does.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
 import click
 
 from nhi_evidence.model import Assessment
-from nhi_evidence.oscal.common import OscalError, dumps
-from nhi_evidence.oscal.documents import OscalBundle, build_documents
+from nhi_evidence.oscal.common import OscalError, check_version, dumps, has_mapping_model
+from nhi_evidence.oscal.documents import (
+    OscalBundle,
+    build_documents,
+    document_names,
+    mapping_note,
+    skeletons,
+    write_documents,
+)
 from nhi_evidence.renderers.interface import Renderer, RenderError, RenderOptions
+from nhi_evidence.sinks import FileSink, MemorySink, Part
 
 
 def _definitions() -> Mapping[str, Any]:
@@ -36,7 +45,7 @@ class OscalRenderer(Renderer):
     directory = True
 
     def bundle(self, assessment: Assessment, options: RenderOptions) -> OscalBundle:
-        """Build and validate every document; OSCAL problems become RenderError."""
+        """Build and validate every document whole in memory; OSCAL problems become RenderError."""
         hrefs = options.extra.get("evidence_hrefs") or {}
         try:
             return build_documents(
@@ -50,7 +59,54 @@ class OscalRenderer(Renderer):
         return dumps(self.bundle(assessment, options).documents["assessment-results.json"])
 
     def render_files(self, assessment: Assessment, options: RenderOptions) -> dict[str, bytes]:
-        bundle = self.bundle(assessment, options)
-        for note in bundle.notes:
-            click.echo(f"nhi-evidence: note: {note}", err=True)
-        return bundle.files()
+        buffers = MemorySink()
+        self.write_files(assessment, options, buffers)
+        return buffers.files
+
+    def write_files(self, assessment: Assessment, options: RenderOptions, sink: FileSink) -> None:
+        """Stream every document into sink, each item validated as it is written."""
+        for part in self.parts(assessment, options):
+            part.write(sink)
+
+    def parts(self, assessment: Assessment, options: RenderOptions) -> list[Part]:
+        """One part per document, so the large ones can be written by different processes.
+
+        Each part builds its own document when it runs, so the lookups a document needs are built
+        by the process that writes it.
+        """
+        try:
+            check_version(options.oscal_version)
+        except OscalError as exc:
+            raise RenderError(str(exc)) from None
+        if not has_mapping_model(options.oscal_version):
+            click.echo(f"nhi-evidence: note: {mapping_note(options.oscal_version)}", err=True)
+        findings = len(assessment.findings)
+        return [
+            Part(
+                f"oscal/{name}",
+                DOCUMENT_COST[name] * findings if name in DOCUMENT_COST else SMALL_DOCUMENT_COST,
+                functools.partial(_write, assessment, options, name),
+            )
+            for name in document_names(assessment, options.oscal_version)
+        ]
+
+
+#: Estimated seconds of a catalog or the mapping collection, whatever the assessment's size.
+SMALL_DOCUMENT_COST = 0.05
+#: Estimated seconds per finding of the large documents (measured at 10,000 repositories).
+DOCUMENT_COST: Mapping[str, float] = {
+    "assessment-results.json": 120e-6,
+    "component-definition.json": 33e-6,
+    "poam.json": 70e-6,
+}
+
+
+def _write(assessment: Assessment, options: RenderOptions, name: str, sink: FileSink) -> None:
+    hrefs = options.extra.get("evidence_hrefs") or {}
+    try:
+        bundle = skeletons(
+            assessment, options.oscal_version, definitions=_definitions(), evidence_hrefs=dict(hrefs), names=(name,)
+        )
+        write_documents(bundle, sink, names=(name,))
+    except OscalError as exc:
+        raise RenderError(str(exc)) from None

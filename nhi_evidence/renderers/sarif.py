@@ -15,18 +15,20 @@ The format itself: https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.h
 
 from __future__ import annotations
 
-import json
+import io
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
-from nhi_evidence import __version__
+from nhi_evidence import __version__, jsonstream
+from nhi_evidence.gcpause import paused_gc
 from nhi_evidence.model import Assessment, Finding, Outcome, Severity
 from nhi_evidence.probes import probe_definitions
 from nhi_evidence.probes.interface import ProbeDefinition, fill
 from nhi_evidence.renderers.interface import Renderer, RenderOptions
+from nhi_evidence.sinks import BinaryWriter
 
 #: The schema URI written in ``$schema`` (the OASIS errata 01 schema of SARIF 2.1.0).
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -184,6 +186,11 @@ def _result(finding: Finding, rule_index: int, subject_path: str, subject_name: 
 
 def to_sarif(assessment: Assessment) -> dict[str, Any]:
     """The assessment as a SARIF 2.1.0 log (one run)."""
+    return jsonstream.materialise(sarif_skeleton(assessment))
+
+
+def sarif_skeleton(assessment: Assessment) -> dict[str, Any]:
+    """The SARIF log with its results as a stream (``jsonstream``)."""
     definitions = probe_definitions()
     tags = _controls_by_probe(assessment)
     severities = {f.probe: f.severity for f in assessment.findings}
@@ -199,14 +206,17 @@ def to_sarif(assessment: Assessment) -> dict[str, Any]:
     ]
     index = {probe: i for i, probe in enumerate(probes)}
     subjects = assessment.subjects_by_id()
-    results = []
-    for finding in assessment.findings:
-        if finding.outcome is not Outcome.FALSE:
-            continue
-        subject = subjects.get(finding.subject)
-        results.append(
-            _result(finding, index[finding.probe], subject.path if subject else "", subject.name if subject else "")
-        )
+
+    def results() -> Iterator[dict[str, Any]]:
+        for finding in assessment.findings:
+            if finding.outcome is not Outcome.FALSE:
+                continue
+            subject = subjects.get(finding.subject)
+            yield _result(
+                finding, index[finding.probe], subject.path if subject else "", subject.name if subject else ""
+            )
+
+    failed = any(f.outcome is Outcome.FALSE for f in assessment.findings)
     notifications = [
         {
             "level": "warning",
@@ -228,7 +238,8 @@ def to_sarif(assessment: Assessment) -> dict[str, Any]:
         },
         "automationDetails": {"id": f"nhi-evidence/{assessment.id}"},
         "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
-        "results": results,
+        # SARIF wants the array even when empty (an empty stream would drop the key).
+        "results": jsonstream.Stream(results) if failed else [],
         "properties": {
             "frameworks": [f"{f.id} {f.version}" for f in assessment.frameworks],
             "repositories": list(assessment.scope.repositories),
@@ -241,7 +252,16 @@ class SarifRenderer(Renderer):
     """SARIF 2.1.0 (``nhi-evidence scan --format sarif -o results.sarif``)."""
 
     name = "sarif"
+    fixed_cost = 0.1
+    cost_per_finding = 12e-6
     extension = "sarif"
 
     def render(self, assessment: Assessment, options: RenderOptions) -> bytes:
-        return (json.dumps(to_sarif(assessment), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        buffer = io.BytesIO()
+        self.write(assessment, options, buffer)
+        return buffer.getvalue()
+
+    def write(self, assessment: Assessment, options: RenderOptions, out: BinaryWriter) -> None:
+        """The log, result by result (the bytes of ``json.dumps(to_sarif(...), indent=2)``)."""
+        with paused_gc():
+            jsonstream.write(sarif_skeleton(assessment), out)

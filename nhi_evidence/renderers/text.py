@@ -27,6 +27,8 @@ class TextRenderer(Renderer):
     """A compact terminal summary: scope, identities by tier, control coverage, top findings."""
 
     name = "text"
+    fixed_cost = 0.1
+    cost_per_finding = 3e-6
     extension = "txt"
 
     def render(self, assessment: Assessment, options: RenderOptions) -> bytes:

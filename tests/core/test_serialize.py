@@ -20,3 +20,21 @@ def test_dumps_equals_the_standard_library_encoding_and_reads_back() -> None:
     again = from_dict(json.loads(text), list(assessment.frameworks))
     assert dumps(again) == text
     assert len(again.findings) == len(assessment.findings) > 100
+
+
+def test_streamed_write_gives_the_same_bytes_and_keeps_empty_lists() -> None:
+    import io
+
+    from nhi_evidence.serialize import write
+
+    assessment = assess(ScanRequest(roots=(EXAMPLES / "acme",)), NOW)
+    buffer = io.BytesIO()
+    write(assessment, buffer)
+    assert buffer.getvalue().decode("utf-8") == dumps(assessment)
+    # An assessment with nothing found keeps its empty arrays (a stream would drop the key).
+    empty = assess(ScanRequest(roots=(EXAMPLES / "acme" / "no-such-repo",)), NOW)
+    buffer = io.BytesIO()
+    write(empty, buffer)
+    doc = json.loads(buffer.getvalue())
+    assert (doc["subjects"], doc["findings"], doc["evidence"]) == ([], [], [])
+    assert buffer.getvalue().decode("utf-8") == dumps(empty)

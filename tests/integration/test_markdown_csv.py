@@ -168,6 +168,22 @@ def test_csv_has_one_row_per_control_and_finding_with_record_type() -> None:
     assert finding["controls"] == "custom:C-1"
     assert finding["line"] == "3"
     assert finding["severity"] == "high"
+    # Every column of a finding row holds its own field.
+    assert (finding["probe"], finding["outcome"], finding["subject"]) == (
+        "bypassPermissionsDisabled",
+        "false",
+        "claude-code:1",
+    )
+    assert (finding["subject_name"], finding["subject_kind"], finding["repository"]) == (
+        "Claude Code in evil",
+        "claude-code",
+        "evil",
+    )
+    assert finding["path"] == cell(HOSTILE_PATH)
+    assert finding["message"].startswith("'=cmd")
+    assert all(finding[c] == "" for c in ("control_title", "status", "reason", "findings", "acceptance_status"))
+    passed = next(r for r in rows if r["finding_id"] == "f-3")
+    assert (passed["message"], passed["line"], passed["path"]) == ("Denied.", "", "")
     accepted = next(r for r in rows if r["finding_id"] == "f-2")
     assert accepted["acceptance_status"] == "accepted"
     assert accepted["expires"] == "2027-01-01"

@@ -87,11 +87,26 @@ def test_poam_has_an_item_per_open_finding_linked_to_it(assessment: Assessment) 
     observation_uuids = {o["uuid"] for o in poam["observations"]}
     for item in poam["poam-items"]:
         (link,) = item["related-findings"]
-        # The same finding as in the assessment results, repeated so the POA&M is self-contained.
-        assert poam_findings[link["finding-uuid"]] == ar_findings[link["finding-uuid"]]
+        finding = poam_findings[link["finding-uuid"]]
+        # The same finding as in the assessment results, repeated so the POA&M is self-contained,
+        # linked to the observations of its failed probe findings only.
+        original = ar_findings[link["finding-uuid"]]
+        assert {k: v for k, v in finding.items() if k != "related-observations"} == {
+            k: v for k, v in original.items() if k != "related-observations"
+        }
+        linked = [o["observation-uuid"] for o in finding["related-observations"]]
+        assert linked
+        assert set(linked) <= {o["observation-uuid"] for o in original["related-observations"]}
+        assert set(linked) <= observation_uuids
         assert {r["risk-uuid"] for r in item["related-risks"]} <= risk_uuids
-        assert {o["observation-uuid"] for o in item["related-observations"]} <= observation_uuids
+        # Observations are reachable through the finding and the risks, not repeated on the item.
+        assert "related-observations" not in item
         assert "Remediation:" in item["description"]
+    # Only failed TEST observations are repeated, each one used by a finding or a risk.
+    assert all(o["methods"] == ["TEST"] and o["types"] == ["finding"] for o in poam["observations"])
+    used = {o["observation-uuid"] for f in poam["findings"] for o in f["related-observations"]}
+    used |= {o["observation-uuid"] for r in poam["risks"] for o in r["related-observations"]}
+    assert used == observation_uuids
 
 
 def test_component_definition_lists_each_identity_with_its_controls(assessment: Assessment) -> None:

@@ -1,0 +1,118 @@
+"""Writing OSCAL documents whose large arrays are produced item by item, validated as they go.
+
+At 10,000 repositories an assessment-results document holds hundreds of thousands of observations;
+the builders return skeletons whose large arrays are ``jsonstream.Stream`` objects, written one
+item at a time by ``jsonstream.write``. The bytes equal ``common.dumps`` of the same document with
+every stream expanded (``materialise``); a test checks it. Validation is split the same way: the skeleton is checked against the document's
+NIST schema with the first item of each stream in place, and every item against the schema
+definition of its array (found by following the schema along the item's path), so every byte that
+is written has been validated.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import jsonschema_rs
+
+from nhi_evidence import jsonstream
+from nhi_evidence.gcpause import paused_gc
+from nhi_evidence.jsonstream import JsonPath, Stream, materialise
+from nhi_evidence.oscal.common import JsonDict, OscalError, check_version
+from nhi_evidence.oscal.validate import MAX_ERRORS, OscalValidationError, declared_version, model_of, schema_path
+from nhi_evidence.oscal.validate import check as check_document
+from nhi_evidence.sinks import BinaryWriter
+
+#: Stream and materialise are re-exported for the document builders.
+__all__ = ["Stream", "dumps", "materialise", "write"]
+
+
+def _schema(model: str, version: str) -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(schema_path(model, version).read_text(encoding="utf-8"))
+    return schema
+
+
+def _resolve(schema: Mapping[str, Any], node: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Follow ``$ref`` (and a single-branch ``allOf``) to the schema that describes a value."""
+    while True:
+        if "$ref" in node:
+            ref = str(node["$ref"])
+            if not ref.startswith("#/definitions/"):
+                raise OscalError(f"unsupported schema reference {ref!r}")
+            node = schema["definitions"][ref.removeprefix("#/definitions/")]
+        elif "allOf" in node and len(node["allOf"]) == 1:
+            node = node["allOf"][0]
+        else:
+            return node
+
+
+def _item_ref(schema: Mapping[str, Any], path: JsonPath) -> str:
+    """The ``$ref`` naming the schema definition of the items of the array at path."""
+    node: Mapping[str, Any] = schema
+    for step in path:
+        node = _resolve(schema, node)
+        node = node["items"] if isinstance(step, int) else node["properties"][step]
+    node = _resolve(schema, node)
+    ref = node.get("items", {}).get("$ref")
+    if not isinstance(ref, str):
+        raise OscalError(f"the schema does not describe an array of definitions at {'/'.join(map(str, path))}")
+    return ref
+
+
+@functools.cache
+def _item_validator(model: str, version: str, path: JsonPath) -> Any:
+    schema = _schema(model, version)
+    ref = _item_ref(schema, path)
+    return jsonschema_rs.validator_for(
+        {"$schema": schema["$schema"], "definitions": schema["definitions"], "allOf": [{"$ref": ref}]}
+    )
+
+
+def _fail(validator: Any, model: str, version: str, path: JsonPath, item: JsonDict) -> None:
+    where = "/" + "/".join(map(str, path))
+    errors = [
+        f"{where}/*/" + "/".join(map(str, e.instance_path)) + f": {e.message}" for e in validator.iter_errors(item)
+    ]
+    raise OscalValidationError(
+        f"the {model} document is not valid OSCAL {version}: " + "; ".join(errors[:MAX_ERRORS]), errors
+    )
+
+
+def write(document: JsonDict, out: BinaryWriter, *, version: str | None = None, check: bool = True) -> None:
+    """Serialise a skeleton to out, streams item by item; with check, validate everything written.
+
+    ``version`` is the OSCAL version to validate against (default: the document's declared one).
+    Raises OscalValidationError before anything invalid is written; out may then hold a prefix.
+    """
+    model = model_of(document)
+    version = check_version(version or declared_version(document))
+
+    def skeleton(doc: JsonDict) -> None:
+        # The skeleton with each stream's first item: every field outside the streams is checked here.
+        check_document(doc, version)
+
+    validators: dict[JsonPath, Any] = {}
+
+    def item(path: JsonPath, value: JsonDict) -> None:
+        # One validator per array, looked up once per item (hundreds of thousands of items).
+        validator = validators.get(path)
+        if validator is None:
+            validator = validators[path] = _item_validator(
+                model, version, tuple(p if isinstance(p, str) else 0 for p in path)
+            )
+        if not validator.is_valid(value):
+            _fail(validator, model, version, path, value)
+
+    with paused_gc():
+        jsonstream.write(document, out, check_skeleton=skeleton if check else None, check_item=item if check else None)
+
+
+def dumps(document: JsonDict, *, version: str | None = None, check: bool = True) -> bytes:
+    """The serialised document as bytes (small documents, tests)."""
+    buffer = io.BytesIO()
+    write(document, buffer, version=version, check=check)
+    return buffer.getvalue()
