@@ -15,7 +15,6 @@ header MTIME 0 means "no time stamp": https://www.rfc-editor.org/rfc/rfc1952#sec
 from __future__ import annotations
 
 import gzip
-import io
 import os
 import tarfile
 from dataclasses import dataclass, field
@@ -55,8 +54,13 @@ def write_archive(pack_dir: Path, target: Path, top: str, mtime: int) -> None:
     check_pack_path(top)
     files = pack_files(pack_dir)
     folders = sorted({"/".join(p.split("/")[:i]) for p in files for i in range(1, p.count("/") + 1)})
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
+    # The tar stream goes straight into gzip (deflate output does not depend on how its input is
+    # cut), so a pack of gigabytes is never held in memory.
+    with (
+        target.open("wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz,
+        tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar,
+    ):
         entries = [(f, True) for f in folders] + [(f, False) for f in files]
         entries.sort(key=lambda item: item[0])
         for rel, is_dir in [("", True), *entries]:
@@ -69,12 +73,10 @@ def write_archive(pack_dir: Path, target: Path, top: str, mtime: int) -> None:
                 info.mode = DIR_MODE
                 tar.addfile(info)
                 continue
-            data = (pack_dir / rel).read_bytes()
             info.mode = FILE_MODE
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    with target.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
-        gz.write(buffer.getvalue())
+            with (pack_dir / rel).open("rb") as handle:
+                info.size = os.fstat(handle.fileno()).st_size
+                tar.addfile(info, handle)
 
 
 @dataclass
