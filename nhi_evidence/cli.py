@@ -228,6 +228,9 @@ def write_output(fmt: OutputFormat, assessment: Assessment, output: Path | None,
             return
     except RenderError as exc:
         fail(str(exc))
+    except OSError as exc:
+        # A folder given where a file goes (or the reverse), no permission, a full disk.
+        fail(f"{exc.filename or output}: cannot write the output ({exc.strerror or exc})")
     sys.stdout.buffer.write(content)
     sys.stdout.flush()
 

@@ -21,3 +21,17 @@ def test_missing_path_is_a_usage_error(run_cli) -> None:
     result = run_cli("scan", "/nonexistent/path/for/test")
     assert result.exit_code == 2
     assert "no such folder" in result.output
+
+
+def test_an_output_path_that_cannot_be_written_is_a_usage_error(tmp_path: Path, run_cli) -> None:
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    result = run_cli("scan", str(tmp_path), "--format", "sarif", "--output", str(folder))
+    assert result.exit_code == 2
+    assert "a-folder: cannot write the output (Is a directory)" in result.output
+    plain = tmp_path / "a-file"
+    plain.write_text("x")
+    result = run_cli("scan", str(tmp_path), "--format", "oscal", "--output", str(plain))
+    assert result.exit_code == 2
+    assert "a-file: cannot write the output" in result.output
+    assert plain.read_text() == "x"

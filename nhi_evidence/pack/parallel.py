@@ -8,7 +8,7 @@ sends back only the hash and size of each file it wrote. Parts go to whichever p
 least estimated work so far, largest first (``Part.cost``); the files written do not depend on
 which process writes them.
 
-Without ``fork`` (platforms that only spawn) or with one CPU, every part runs here in order.
+Elsewhere than Linux, or with one CPU, every part runs here in order.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import gc
 import logging
 import multiprocessing
 import os
+import sys
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -44,8 +45,12 @@ def share(parts: Sequence[Part], workers: int) -> list[list[Part]]:
 
 
 def can_fork() -> bool:
-    """Whether a child process can be forked here."""
-    return "fork" in multiprocessing.get_all_start_methods()
+    """Whether a child process can be forked here: Linux only.
+
+    macOS offers ``fork`` but system libraries loaded by the PDF renderer (CoreText, Objective-C)
+    are not safe to use in a forked child, which is why Python defaults to ``spawn`` there.
+    """
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
 def run(parts: Sequence[Part], sink: DirectorySink, workers: int) -> None:
