@@ -10,6 +10,7 @@ class HtmlRenderer(Renderer):
     """The assessment as the same report as the PDF, for reading in a browser."""
 
     name = "html"
+    quotes_pack_digest = True
     fixed_cost = 4.0
     cost_per_finding = 1e-6
     extension = "html"

@@ -49,6 +49,9 @@ class Renderer(ABC):
     directory: ClassVar[bool] = False
     #: Estimated cost (seconds) fixed and per finding, used to share outputs between processes;
     #: measured on a generated organisation of 10,000 repositories (``bench/scan_bench.py``).
+    #: True when the output quotes an audit pack's content digest (``RenderOptions.extra``), so a
+    #: pack renders it after the files the digest covers.
+    quotes_pack_digest: ClassVar[bool] = False
     fixed_cost: ClassVar[float] = 0.1
     cost_per_finding: ClassVar[float] = 10e-6
 

@@ -13,6 +13,7 @@ class PdfRenderer(Renderer):
     """The assessment as a paginated PDF report (PDF/A-3b with ``pdf_variant="pdf/a-3b"``)."""
 
     name = "pdf"
+    quotes_pack_digest = True
     fixed_cost = 14.0
     cost_per_finding = 3e-6
     extension = "pdf"
