@@ -6,7 +6,8 @@ document is therefore built as a *skeleton*: ordinary dicts and lists, where eac
 ``Stream`` (a function that yields the items). ``write`` serialises the skeleton, then each
 streamed array one item at a time, so memory holds one item at a time whatever the document's size.
 
-The bytes equal those of the document with every stream expanded (``materialise``) serialised with
+An empty stream leaves its key out, unless it is marked ``keep_empty``. The bytes equal those of
+the document with every stream expanded (``materialise``) serialised with
 two-space indentation, as ``json.dumps(doc, indent=2, ensure_ascii=False) + "\n"`` would give (tests
 check both). Serialisation uses pydantic-core's encoder: the standard library falls back to its
 pure-Python encoder whenever ``indent`` is set.
@@ -38,6 +39,8 @@ class Stream:
 
     items: Callable[[], Iterable[Any]]
     """Yields the array's items in document order."""
+    keep_empty: bool = False
+    """Write ``[]`` when there are no items; by default the key is left out (OSCAL arrays need an item)."""
 
 
 def streams(node: Any, path: JsonPath = ()) -> Iterator[tuple[JsonPath, dict[str, Any], str, Stream]]:
@@ -67,7 +70,7 @@ def materialise(document: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = copy_containers(document)
     for _, parent, key, stream in list(streams(out)):
         items = list(stream.items())
-        if items:
+        if items or stream.keep_empty:
             parent[key] = items
         else:
             del parent[key]
@@ -102,7 +105,10 @@ def write(
         iterator = iter(stream.items())
         first = next(iterator, _NOTHING)
         if first is _NOTHING:
-            del parent[key]
+            if stream.keep_empty:
+                parent[key] = []
+            else:
+                del parent[key]
             continue
         name = f"{mark}{len(pending)}"
         parent[key] = [first]

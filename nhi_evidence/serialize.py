@@ -8,7 +8,7 @@ sorted upstream, so the same assessment always gives the same bytes.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -153,10 +153,6 @@ def skeleton(assessment: Assessment) -> dict[str, Any]:
                 "repository": e.repository,
             }
 
-    # An empty list stays in the contract (an empty stream would drop its key).
-    def listed(items: Sequence[Any], make: Callable[[], Iterable[Any]]) -> Stream | list[Any]:
-        return Stream(make) if items else []
-
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "nhi-evidence", "version": assessment.tool_version},
@@ -172,10 +168,11 @@ def skeleton(assessment: Assessment) -> dict[str, Any]:
             "metadata": _json_safe(assessment.metadata),
         },
         "frameworks": [framework_dict(f) for f in assessment.frameworks],
-        "subjects": listed(assessment.subjects, lambda: map(subject_dict, assessment.subjects)),
-        "findings": listed(assessment.findings, lambda: map(finding_dict, assessment.findings)),
-        "control_results": listed(assessment.control_results, control_results),
-        "evidence": listed(assessment.evidence, evidence),
+        # The contract keeps empty lists.
+        "subjects": Stream(lambda: map(subject_dict, assessment.subjects), keep_empty=True),
+        "findings": Stream(lambda: map(finding_dict, assessment.findings), keep_empty=True),
+        "control_results": Stream(control_results, keep_empty=True),
+        "evidence": Stream(evidence, keep_empty=True),
         "skips": [{"path": s.path, "reason": s.reason, "collector": s.collector} for s in assessment.skips],
         "errors": [
             {"path": e.path, "message": e.message, "collector": e.collector, **({"line": e.line} if e.line else {})}

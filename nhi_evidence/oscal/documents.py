@@ -75,7 +75,9 @@ def skeletons(
     notes: list[str] = []
     documents: dict[str, JsonDict] = {}
     mapping_doc: JsonDict | None = None
-    if has_mapping_model(oscal_version):
+    if not has_mapping_model(oscal_version):
+        notes.append(mapping_note(oscal_version))
+    elif wanted("mapping-collection.json"):
         crosswalk = crosswalk or mapping_collection.load(frameworks=assessment.frameworks)
         mapping_doc = mapping_collection.build(
             crosswalk, assessment.frameworks, assessment.created_at, oscal_version, assessment.tool_version
@@ -84,8 +86,6 @@ def skeletons(
             bad = mapping_collection.check_relationships(mapping_doc)
             if bad:
                 raise mapping_collection.CrosswalkError("invalid mapping relationships: " + "; ".join(bad))
-    else:
-        notes.append(mapping_note(oscal_version))
     if wanted("assessment-results.json"):
         documents["assessment-results.json"] = assessment_results.skeleton(
             assessment, oscal_version, definitions=definitions, evidence_hrefs=evidence_hrefs, notes=notes
@@ -101,7 +101,7 @@ def skeletons(
             documents[assessment_results.catalog_href(framework.id)] = catalogs.build(
                 framework, assessment.created_at, oscal_version, assessment.tool_version
             )
-    if mapping_doc is not None and wanted("mapping-collection.json"):
+    if mapping_doc is not None:
         documents["mapping-collection.json"] = mapping_doc
     return OscalBundle(documents, tuple(notes), oscal_version)
 

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from nhi_evidence.model import Assessment
-from nhi_evidence.renderers.interface import Renderer, RenderOptions
+from nhi_evidence.renderers.interface import RenderOptions, StreamedRenderer
 from nhi_evidence.sinks import BinaryWriter
 from nhi_evidence.textsafe import printable
 
@@ -70,18 +70,13 @@ def cell(value: Any) -> str:
     return text
 
 
-class CsvRenderer(Renderer):
+class CsvRenderer(StreamedRenderer):
     """Control results and findings as one CSV."""
 
     name = "csv"
     fixed_cost = 0.1
     cost_per_finding = 45e-6
     extension = "csv"
-
-    def render(self, assessment: Assessment, options: RenderOptions) -> bytes:
-        out = io.BytesIO()
-        self.write(assessment, options, out)
-        return out.getvalue()
 
     def write(self, assessment: Assessment, options: RenderOptions, out: BinaryWriter) -> None:
         """The CSV, encoded and written every few thousand rows (memory stays flat)."""

@@ -7,6 +7,7 @@ a type error.
 
 from __future__ import annotations
 
+import io
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -80,3 +81,17 @@ class Renderer(ABC):
         for name, content in sorted(self.render_files(assessment, options).items()):
             with sink.open(name) as handle:
                 handle.write(content)
+
+
+class StreamedRenderer(Renderer):
+    """A renderer whose output is written in pieces (``write``); ``render`` collects them in memory."""
+
+    @abstractmethod
+    def write(self, assessment: Assessment, options: RenderOptions, out: BinaryWriter) -> None:
+        """Write the output to a stream as it is produced."""
+
+    def render(self, assessment: Assessment, options: RenderOptions) -> bytes:
+        """The whole output (the same bytes ``write`` gives)."""
+        buffer = io.BytesIO()
+        self.write(assessment, options, buffer)
+        return buffer.getvalue()

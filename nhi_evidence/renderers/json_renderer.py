@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from nhi_evidence.model import Assessment
-from nhi_evidence.renderers.interface import Renderer, RenderOptions
-from nhi_evidence.serialize import dumps, write
+from nhi_evidence.renderers.interface import RenderOptions, StreamedRenderer
+from nhi_evidence.serialize import write
 from nhi_evidence.sinks import BinaryWriter
 
 
-class JsonRenderer(Renderer):
+class JsonRenderer(StreamedRenderer):
     """The assessment as JSON."""
 
     name = "json"
@@ -16,9 +16,6 @@ class JsonRenderer(Renderer):
     cost_per_finding = 28e-6
     extension = "json"
 
-    def render(self, assessment: Assessment, options: RenderOptions) -> bytes:
-        return dumps(assessment).encode("utf-8")
-
     def write(self, assessment: Assessment, options: RenderOptions, out: BinaryWriter) -> None:
-        """The contract, record by record (same bytes as ``render``)."""
+        """The contract, record by record (the bytes of ``serialize.dumps``)."""
         write(assessment, out)

@@ -16,10 +16,8 @@ from typing import Any
 import click
 
 from nhi_evidence.model import Assessment
-from nhi_evidence.oscal.common import OscalError, check_version, dumps, has_mapping_model
+from nhi_evidence.oscal.common import OscalError, check_version, has_mapping_model
 from nhi_evidence.oscal.documents import (
-    OscalBundle,
-    build_documents,
     document_names,
     mapping_note,
     skeletons,
@@ -44,19 +42,11 @@ class OscalRenderer(Renderer):
     extension = "json"
     directory = True
 
-    def bundle(self, assessment: Assessment, options: RenderOptions) -> OscalBundle:
-        """Build and validate every document whole in memory; OSCAL problems become RenderError."""
-        hrefs = options.extra.get("evidence_hrefs") or {}
-        try:
-            return build_documents(
-                assessment, options.oscal_version, definitions=_definitions(), evidence_hrefs=dict(hrefs)
-            )
-        except OscalError as exc:
-            raise RenderError(str(exc)) from None
-
     def render(self, assessment: Assessment, options: RenderOptions) -> bytes:
         """The assessment-results document alone."""
-        return dumps(self.bundle(assessment, options).documents["assessment-results.json"])
+        buffers = MemorySink()
+        _write(assessment, options, "assessment-results.json", buffers)
+        return buffers.files["assessment-results.json"]
 
     def render_files(self, assessment: Assessment, options: RenderOptions) -> dict[str, bytes]:
         buffers = MemorySink()

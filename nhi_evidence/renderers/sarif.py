@@ -15,7 +15,6 @@ The format itself: https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.h
 
 from __future__ import annotations
 
-import io
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
@@ -27,7 +26,7 @@ from nhi_evidence.gcpause import paused_gc
 from nhi_evidence.model import Assessment, Finding, Outcome, Severity
 from nhi_evidence.probes import probe_definitions
 from nhi_evidence.probes.interface import ProbeDefinition, fill
-from nhi_evidence.renderers.interface import Renderer, RenderOptions
+from nhi_evidence.renderers.interface import RenderOptions, StreamedRenderer
 from nhi_evidence.sinks import BinaryWriter
 
 #: The schema URI written in ``$schema`` (the OASIS errata 01 schema of SARIF 2.1.0).
@@ -216,7 +215,6 @@ def sarif_skeleton(assessment: Assessment) -> dict[str, Any]:
                 finding, index[finding.probe], subject.path if subject else "", subject.name if subject else ""
             )
 
-    failed = any(f.outcome is Outcome.FALSE for f in assessment.findings)
     notifications = [
         {
             "level": "warning",
@@ -238,8 +236,8 @@ def sarif_skeleton(assessment: Assessment) -> dict[str, Any]:
         },
         "automationDetails": {"id": f"nhi-evidence/{assessment.id}"},
         "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
-        # SARIF wants the array even when empty (an empty stream would drop the key).
-        "results": jsonstream.Stream(results) if failed else [],
+        # SARIF wants the array even when empty.
+        "results": jsonstream.Stream(results, keep_empty=True),
         "properties": {
             "frameworks": [f"{f.id} {f.version}" for f in assessment.frameworks],
             "repositories": list(assessment.scope.repositories),
@@ -248,18 +246,13 @@ def sarif_skeleton(assessment: Assessment) -> dict[str, Any]:
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
-class SarifRenderer(Renderer):
+class SarifRenderer(StreamedRenderer):
     """SARIF 2.1.0 (``nhi-evidence scan --format sarif -o results.sarif``)."""
 
     name = "sarif"
     fixed_cost = 0.1
     cost_per_finding = 12e-6
     extension = "sarif"
-
-    def render(self, assessment: Assessment, options: RenderOptions) -> bytes:
-        buffer = io.BytesIO()
-        self.write(assessment, options, buffer)
-        return buffer.getvalue()
 
     def write(self, assessment: Assessment, options: RenderOptions, out: BinaryWriter) -> None:
         """The log, result by result (the bytes of ``json.dumps(to_sarif(...), indent=2)``)."""

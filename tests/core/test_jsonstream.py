@@ -55,3 +55,10 @@ def test_a_failing_item_check_stops_before_the_item_is_written() -> None:
     with pytest.raises(ValueError, match="bad item"):
         write({"items": Stream(lambda: iter([{"n": 1}, {"n": 2}]))}, buffer, check_item=refuse)
     assert b'"n": 2' not in buffer.getvalue()
+
+
+def test_an_empty_stream_marked_keep_empty_writes_an_empty_list() -> None:
+    document: dict[str, Any] = {"kept": Stream(lambda: iter([]), keep_empty=True), "dropped": Stream(lambda: iter([]))}
+    assert json.loads(_written(document)) == {"kept": []}
+    assert materialise(document) == {"kept": []}
+    assert _written(document).decode("utf-8") == json.dumps({"kept": []}, indent=2) + "\n"
