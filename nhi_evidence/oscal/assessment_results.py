@@ -141,6 +141,9 @@ class _Index:
         self._props: dict[tuple[str, str], JsonDict | None] = {}
         self._test_uuids: dict[str, str] = {}
         self._titles: dict[tuple[str, str], str] = {}
+        self._observation_refs: dict[str, JsonDict] = {}
+        self._risk_uuids: dict[str, str] = {}
+        self._risk_refs: dict[str, JsonDict] = {}
 
     def href_of(self, evidence: Evidence) -> str:
         return href(self.evidence_hrefs.get(evidence.id, evidence.source))
@@ -172,6 +175,27 @@ class _Index:
         found = self._titles.get(key)
         if found is None:
             found = self._titles[key] = line(f"{probe}: {outcome}")
+        return found
+
+    def observation_ref(self, finding_id: str) -> JsonDict:
+        """The ``related-observations`` entry naming a finding's TEST observation (shared)."""
+        found = self._observation_refs.get(finding_id)
+        if found is None:
+            found = self._observation_refs[finding_id] = {"observation-uuid": self.test_uuid(finding_id)}
+        return found
+
+    def risk_uuid(self, finding_id: str) -> str:
+        """The uuid of a failed finding's risk (computed once)."""
+        found = self._risk_uuids.get(finding_id)
+        if found is None:
+            found = self._risk_uuids[finding_id] = risk_uuid(finding_id)
+        return found
+
+    def risk_ref(self, finding_id: str) -> JsonDict:
+        """The ``related-risks`` entry naming a failed finding's risk (shared)."""
+        found = self._risk_refs.get(finding_id)
+        if found is None:
+            found = self._risk_refs[finding_id] = {"risk-uuid": self.risk_uuid(finding_id)}
         return found
 
     def test_uuid(self, finding_id: str) -> str:
@@ -255,7 +279,7 @@ def risk(index: _Index, finding: Finding, definitions: Mapping[str, Any]) -> Jso
     record: Mapping[str, Any] = acceptance if isinstance(acceptance, Mapping) else {}
     accepted = finding.id in index.accepted or record.get("status") == "accepted"
     out: JsonDict = {
-        "uuid": risk_uuid(finding.id),
+        "uuid": index.risk_uuid(finding.id),
         "title": line(f"{finding.probe} failed for {subject.name if subject else finding.subject}"),
         "description": prose(finding.message),
         "statement": prose(statement),
@@ -298,24 +322,15 @@ def _acceptance_text(record: Mapping[str, Any]) -> str:
     )
 
 
-def related_observation_uuids(index: _Index, result: ControlResult, *, failed_only: bool = False) -> list[str]:
-    """TEST observations of the control's deciding findings (with failed_only, of its failed ones).
-
-    The EXAMINE observations of their evidence are not repeated here: each TEST observation links
-    its evidence files, and the EXAMINE observation of a file has the same href.
-    """
-    findings = index.findings
-    return [
-        index.test_uuid(finding_id)
-        for finding_id in result.findings
-        if (finding := findings.get(finding_id)) is not None and (not failed_only or finding.outcome is Outcome.FALSE)
-    ]
-
-
 def control_finding(
     index: _Index, framework: Framework, result: ControlResult, *, failed_only: bool = False
 ) -> JsonDict:
-    """The OSCAL finding of an assessed control (with failed_only, linked to its failed observations only)."""
+    """The OSCAL finding of an assessed control (with failed_only, linked to its failed observations only).
+
+    It links the TEST observations of the control's deciding findings, not the EXAMINE observations
+    of their evidence: each TEST observation links its evidence files, and the EXAMINE observation
+    of a file has the same href.
+    """
     control = framework.control(result.control_id)
     title = control.title if control else result.control_id
     satisfied = result.status is ControlStatus.SATISFIED
@@ -337,14 +352,22 @@ def control_finding(
             "status": {"state": result.status.value, "reason": "pass" if satisfied else "fail"},
         },
     }
-    related = related_observation_uuids(index, result, failed_only=failed_only)
-    put(out, "related-observations", [{"observation-uuid": u} for u in related])
-    failed = [
-        f
-        for f in result.findings
-        if (x := index.findings.get(f)) is not None and x.outcome is Outcome.FALSE and f not in index.accepted
-    ]
-    put(out, "related-risks", [{"risk-uuid": risk_uuid(f)} for f in failed])
+    # One pass over the deciding findings (hundreds of thousands for a control at scale); the link
+    # entries are shared with every other control the same finding decides.
+    observations: list[JsonDict] = []
+    risks: list[JsonDict] = []
+    findings, accepted = index.findings, index.accepted
+    for finding_id in result.findings:
+        finding = findings.get(finding_id)
+        if finding is None:
+            continue
+        failed = finding.outcome is Outcome.FALSE
+        if failed or not failed_only:
+            observations.append(index.observation_ref(finding_id))
+        if failed and finding_id not in accepted:
+            risks.append(index.risk_ref(finding_id))
+    put(out, "related-observations", observations)
+    put(out, "related-risks", risks)
     return out
 
 

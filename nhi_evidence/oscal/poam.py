@@ -93,7 +93,7 @@ def skeleton(
                 "related-findings": [{"finding-uuid": ar.control_finding_uuid(framework.id, result.control_id)}],
             }
             # The item's observations are reachable through its finding; only its open risks are listed.
-            put(item, "related-risks", [{"risk-uuid": ar.risk_uuid(f)} for f in failed if f in risk_ids])
+            put(item, "related-risks", [index.risk_ref(f) for f in failed if f in risk_ids])
             yield item
         if not open_results:
             # OSCAL requires at least one item; an empty plan says so explicitly.

@@ -245,6 +245,8 @@ class _Under:
 #: Estimated seconds per finding of the JSON contract and per evidence copy (10,000 repositories).
 CONTRACT_COST_PER_FINDING = 30e-6
 EVIDENCE_COST_PER_FILE = 600e-6
+#: Estimated seconds the HTML twin adds to the PDF report's part (its template, not its context).
+HTML_TWIN_COST = 1.0
 #: Evidence copies are written in this many parts, so both processes can share them.
 EVIDENCE_PARTS = 8
 
@@ -271,8 +273,11 @@ def _format_parts(
     """A part per output format (per OSCAL document), of the formats quoting the digest or of the others."""
     render_options = RenderOptions(organization=options.organization, period=options.period, extra=dict(extra))
     parts: list[Part] = []
+    twins = quoting_digest and {"pdf", "html"} <= set(options.formats)
+    if twins:
+        parts.append(_report_twins_part(assessment, render_options))
     for name in options.formats:
-        if name in SKIPPED_FORMATS:
+        if name in SKIPPED_FORMATS or (twins and name in ("pdf", "html")):
             continue
         renderer = OutputFormat(name).renderer()
         if renderer.quotes_pack_digest != quoting_digest:
@@ -294,6 +299,21 @@ def _format_parts(
 
             parts.append(_part(name, renderer.cost(assessment), write))
     return parts
+
+
+def _report_twins_part(assessment: Assessment, render_options: RenderOptions) -> Part:
+    """One part writing the PDF report and its HTML twin, which share the report's context."""
+    pdf = OutputFormat.PDF.renderer()
+
+    def write(sink: FileSink) -> None:
+        from nhi_evidence.report.render import render_pdf_and_html  # loads weasyprint: only when used
+
+        content, html = render_pdf_and_html(assessment, render_options)
+        sink.write(FORMAT_PATHS["pdf"], content)
+        sink.write(FORMAT_PATHS["html"], html)
+
+    # The HTML twin adds its template rendering to the PDF's cost, not a second context.
+    return _part("pdf", pdf.cost(assessment) + HTML_TWIN_COST, write, "pdf and html")
 
 
 def _evidence_parts(assessment: Assessment, paths: Mapping[str, str]) -> list[Part]:
@@ -365,11 +385,8 @@ def write_pack(tmp: Path, assessment: Assessment, options: PackOptions) -> tuple
     # back so that both processes stay busy in the second (measured at N = 10,000: 68-71 s to
     # write the pack this way, 73-85 s when the first round held only the contract and evidence).
     others = _format_parts(assessment, options, extra, quoting_digest=False)
-    report_costs = [
-        renderer.cost(assessment)
-        for name in options.formats
-        if name not in SKIPPED_FORMATS and (renderer := OutputFormat(name).renderer()).quotes_pack_digest
-    ]
+    # Parts are only planned here (nothing renders): their costs do not depend on the digest.
+    report_costs = [part.cost for part in _format_parts(assessment, options, extra, quoting_digest=True)]
     kept_back = _fill(others, report_costs)
     _run(
         [contract_part, *_evidence_parts(assessment, paths), *(p for p in others if p not in kept_back)], sink, options

@@ -71,11 +71,14 @@ def render_html(
     assessment: Assessment, options: RenderOptions, *, mode: str = "html", limits: Limits = DEFAULT_LIMITS
 ) -> str:
     """The report as one self-contained HTML page (mode "pdf" gives the page weasyprint lays out)."""
+    return _page(build_context(assessment, options, mode=mode, limits=limits))
+
+
+def _page(context: dict[str, Any]) -> str:
     env = environment()
     # The packaged stylesheet is trusted and goes into a raw-text <style> element, where entities
     # would not be decoded: it is marked safe instead of escaped.
     stylesheet = Markup((templates_dir() / "report" / "report.css").read_text(encoding="utf-8"))  # noqa: S704
-    context = build_context(assessment, options, mode=mode, limits=limits)
     try:
         return env.get_template("report.html.j2").render(**context, stylesheet=stylesheet)
     except jinja2.TemplateError as exc:
@@ -125,3 +128,17 @@ def render_pdf(
     """The report as a PDF (``options.pdf_variant``: None or "pdf/a-3b")."""
     html = render_html(assessment, options, mode="pdf", limits=limits)
     return html_to_pdf(html, identifier=assessment.id, variant=options.pdf_variant, fetcher=fetcher)
+
+
+def render_pdf_and_html(
+    assessment: Assessment, options: RenderOptions, *, limits: Limits = DEFAULT_LIMITS
+) -> tuple[bytes, bytes]:
+    """The PDF and its HTML twin from one context (the same bytes as ``render_pdf`` and ``render_html``).
+
+    The context walks every finding and control of the assessment (seconds at 10,000
+    repositories); an audit pack holds both reports, so it builds the context once.
+    """
+    context = build_context(assessment, options, mode="pdf", limits=limits)
+    html = _page({**context, "mode": "html"}).encode("utf-8")
+    pdf = html_to_pdf(_page(context), identifier=assessment.id, variant=options.pdf_variant).content
+    return pdf, html

@@ -7,6 +7,8 @@ import io
 from datetime import UTC, datetime
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
 from nhi_test_support import canary_leaks
 
 from nhi_evidence.model import (
@@ -25,7 +27,7 @@ from nhi_evidence.model import (
     Tier,
 )
 from nhi_evidence.renderers import OutputFormat, RenderOptions
-from nhi_evidence.renderers.csv_renderer import COLUMNS, cell
+from nhi_evidence.renderers.csv_renderer import COLUMNS, cell, field
 from nhi_evidence.renderers.markdown import md
 
 HOSTILE_PATH = 'evil|<img src=x onerror=alert(1)>@security-team/=HYPERLINK("http://x")/settings.json'
@@ -202,6 +204,17 @@ def test_csv_neutralises_formulas() -> None:
     assert cell("-1") == "'-1"
     assert cell("plain") == "plain"
     assert cell(None) == ""
+
+
+TRICKY_CELLS = ["", " ", "plain", "a,b", 'say "hi"', "=1+1", "-x", "\t", "line\nbreak", "cr\r", "\x1b[31m", "é,ü", "'"]
+
+
+@given(st.lists(st.one_of(st.sampled_from(TRICKY_CELLS), st.text()), min_size=2, max_size=6))
+def test_csv_fields_are_quoted_as_csv_writer_quotes(values: list[str]) -> None:
+    # Rows are joined from field(); the bytes must be those csv.writer gives for the safe cells.
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow([cell(v) for v in values])
+    assert ",".join(field(v) for v in values) + "\r\n" == buffer.getvalue()
 
 
 def test_real_scan_outputs_hold_no_secret(org: Path, scan) -> None:

@@ -8,7 +8,8 @@ import pytest
 
 from nhi_evidence.model import Assessment, Outcome
 from nhi_evidence.renderers import OutputFormat, RenderOptions
-from nhi_evidence.report import render_pdf
+from nhi_evidence.report import render_html, render_pdf
+from nhi_evidence.report.render import render_pdf_and_html
 from nhi_evidence.summary import framework_summaries, severity_counts
 from tests.report.builder import build_assessment
 from tests.report.helpers import (
@@ -125,6 +126,14 @@ def test_pdf_a_variant(assessment: Assessment) -> None:
 
 def test_same_assessment_gives_the_same_bytes(pdf: bytes, assessment: Assessment) -> None:
     assert render_pdf(assessment, OPTIONS).content == pdf
+
+
+def test_pdf_and_html_twins_from_one_context_equal_the_separate_renders(pdf: bytes, assessment: Assessment) -> None:
+    # Packs render both from one context; the bytes must not depend on that.
+    twin_pdf, twin_html = render_pdf_and_html(assessment, OPTIONS)
+    assert twin_pdf == pdf
+    assert twin_html == render_html(assessment, OPTIONS, mode="html").encode("utf-8")
+    assert b'class="mode-html"' in twin_html
 
 
 def test_report_length_is_bounded_by_the_summary_design() -> None:
