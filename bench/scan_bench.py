@@ -90,7 +90,7 @@ def zizmor_ratio(root: Path, jobs: int) -> str:
 
 def render_and_pack(request: ScanRequest, timings: dict[str, float]) -> None:
     """Time a full pack as ``nhi-evidence pack`` builds it (scan included), then each renderer on its assessment."""
-    from nhi_evidence.pack.build import PackOptions, build_pack, staging
+    from nhi_evidence.pack.build import EvidenceCopies, PackOptions, build_pack, staging
     from nhi_evidence.pipeline import assess
     from nhi_evidence.renderers import OutputFormat, RenderOptions
 
@@ -102,11 +102,17 @@ def render_and_pack(request: ScanRequest, timings: dict[str, float]) -> None:
     log.setLevel(logging.DEBUG)
     with tempfile.TemporaryDirectory(dir=os.environ.get("NHI_EVIDENCE_BENCH_OUT")) as tmp:
         out = Path(tmp) / "pack"
-        with stage(timings, "pack"), staging(out) as staging_dir:
+        with stage(timings, "pack"), staging(out) as staging_dir, EvidenceCopies(staging_dir, request.jobs) as copies:
             with MemorySampler() as scan_memory, stage(timings, "pack scan"):
-                assessment = assess(request, fixed_clock(NOW), metadata={"organization": "Bench", "period": "bench"})
+                assessment = assess(
+                    request,
+                    fixed_clock(NOW),
+                    metadata={"organization": "Bench", "period": "bench"},
+                    on_collected=copies.start,
+                )
             with MemorySampler() as memory, stage(timings, "pack write"):
-                result = build_pack(staging_dir, out, assessment, PackOptions(organization="Bench", period="bench"))
+                options = PackOptions(organization="Bench", period="bench", jobs=request.jobs)
+                result = build_pack(staging_dir, out, assessment, options, copies)
         size = sum(entry.size for entry in result.manifest.files)
     log.removeHandler(handler)
     print(

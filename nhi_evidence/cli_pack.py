@@ -23,7 +23,15 @@ from nhi_evidence.diff.trend import build_trend, render_trend_html, render_trend
 from nhi_evidence.gitref import GitRefError, at_ref
 from nhi_evidence.model import Severity
 from nhi_evidence.pack import signing
-from nhi_evidence.pack.build import PackBuildError, PackOptions, PreviousPack, build_pack, check_target, staging
+from nhi_evidence.pack.build import (
+    EvidenceCopies,
+    PackBuildError,
+    PackOptions,
+    PreviousPack,
+    build_pack,
+    check_target,
+    staging,
+)
 from nhi_evidence.pack.manifest import PackPathError
 from nhi_evidence.pack.verify import PackError, load_manifest, open_pack, verify_pack
 from nhi_evidence.pipeline import ScanRequest
@@ -99,8 +107,13 @@ def pack(
     prev, prev_snapshot = _previous(previous) if previous is not None else (None, None)
     try:
         check_target(out, force, archive)
-        with staging(out) as tmp:
-            assessment = run_assessment(request, clock, metadata={"organization": organization, "period": period})
+        with staging(out) as tmp, EvidenceCopies(tmp, request.jobs) as copies:
+            assessment = run_assessment(
+                request,
+                clock,
+                metadata={"organization": organization, "period": period},
+                on_collected=copies.start,
+            )
             diff: DiffReport | None = None
             if prev_snapshot is not None:
                 diff = compare(prev_snapshot, from_assessment(assessment, period))
@@ -115,7 +128,7 @@ def pack(
                 force=force,
                 jobs=request.jobs,
             )
-            result = build_pack(tmp, out, assessment, options)
+            result = build_pack(tmp, out, assessment, options, copies)
     except PackBuildError as exc:
         fail(str(exc))
     except OSError as exc:

@@ -15,6 +15,7 @@ pure-Python encoder whenever ``indent`` is set.
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ from nhi_evidence.sinks import BinaryWriter
 JsonPath = tuple[str | int, ...]
 #: Called with a stream's path and one of its items (not the first) before the item is written.
 ItemCheck = Callable[[JsonPath, Any], None]
+#: Called with a stream's path, an item and its bytes (indented from column 0) once it is written.
+ItemWritten = Callable[[JsonPath, Any, bytes], None]
 #: Start of the placeholder marking where a stream's items go; each write adds a random part, so
 #: no value of a document (which may come from a hostile file) can pose as a placeholder.
 _MARK = "\x00nhi-evidence-stream:"
@@ -41,6 +44,17 @@ class Stream:
     """Yields the array's items in document order."""
     keep_empty: bool = False
     """Write ``[]`` when there are no items; by default the key is left out (OSCAL arrays need an item)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Raw:
+    """A stream item already serialised (two-space indentation from column 0) and already checked.
+
+    A document that repeats items of another (the POA&M repeats observations and risks of the
+    assessment results) writes the bytes recorded when they were first written (``on_item``).
+    """
+
+    data: bytes
 
 
 def streams(node: Any, path: JsonPath = ()) -> Iterator[tuple[JsonPath, dict[str, Any], str, Stream]]:
@@ -69,7 +83,7 @@ def materialise(document: dict[str, Any]) -> dict[str, Any]:
     """The document with every stream expanded into a list (an empty stream drops its key)."""
     out: dict[str, Any] = copy_containers(document)
     for _, parent, key, stream in list(streams(out)):
-        items = list(stream.items())
+        items = [json.loads(item.data) if type(item) is Raw else item for item in stream.items()]
         if items or stream.keep_empty:
             parent[key] = items
         else:
@@ -81,8 +95,9 @@ def materialise(document: dict[str, Any]) -> dict[str, Any]:
 _NOTHING = object()
 
 
-def _item_bytes(item: Any, indent: bytes) -> bytes:
-    return indent + pydantic_core.to_json(item, indent=2).replace(b"\n", b"\n" + indent)
+def _serialised(item: Any) -> bytes:
+    """An item's bytes indented from column 0."""
+    return item.data if type(item) is Raw else pydantic_core.to_json(item, indent=2)
 
 
 def write(
@@ -91,12 +106,15 @@ def write(
     *,
     check_skeleton: Callable[[dict[str, Any]], None] | None = None,
     check_item: ItemCheck | None = None,
+    on_item: ItemWritten | None = None,
 ) -> None:
     """Serialise a skeleton to out, streams item by item.
 
     ``check_skeleton`` receives the skeleton with each non-empty stream replaced by a list of its
     first item, before anything is written; ``check_item`` receives every later item before it is
-    written. Either may raise to stop the output (out then holds a prefix of the document).
+    written (``Raw`` items, checked when first written, are not checked again). Either may raise
+    to stop the output (out then holds a prefix of the document). ``on_item`` receives every item
+    of every stream with its bytes, once written.
     """
     skeleton: dict[str, Any] = copy_containers(document)
     mark = f"{_MARK}{secrets.token_hex(16)}:"
@@ -111,7 +129,7 @@ def write(
                 del parent[key]
             continue
         name = f"{mark}{len(pending)}"
-        parent[key] = [first]
+        parent[key] = [json.loads(first.data) if type(first) is Raw else first]
         pending.append((path, name, iterator, first))
     if check_skeleton is not None:
         check_skeleton(skeleton)
@@ -128,12 +146,18 @@ def write(
         at = text.index(marker, position)
         line_start = text.rindex(b"\n", 0, at) + 1
         indent = text[line_start:at]
+        newline = b"\n" + indent
         out.write(text[position:line_start])
-        out.write(_item_bytes(first, indent))
+        data = _serialised(first)
+        out.write(indent + data.replace(b"\n", newline))
+        if on_item is not None:
+            on_item(path, first, data)
         for item in iterator:
-            if check_item is not None:
+            if check_item is not None and type(item) is not Raw:
                 check_item(path, item)
-            out.write(b",\n")
-            out.write(_item_bytes(item, indent))
+            data = _serialised(item)
+            out.write(b",\n" + indent + data.replace(b"\n", newline))
+            if on_item is not None:
+                on_item(path, item, data)
         position = at + len(marker)
     out.write(text[position:])

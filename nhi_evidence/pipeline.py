@@ -26,7 +26,7 @@ from nhi_evidence.frameworks.catalog import load_frameworks
 from nhi_evidence.frameworks.mapping import MappingSet, evaluate_controls, load_mappings
 from nhi_evidence.gcpause import paused_gc
 from nhi_evidence.ids import stable_uuid
-from nhi_evidence.model import Assessment, CollectionError, Framework, ScanScope, Skip
+from nhi_evidence.model import Assessment, CollectionError, Evidence, Framework, ScanScope, Skip
 from nhi_evidence.probes import ALL_PROBES, probe_definitions, run_probes
 from nhi_evidence.probes.interface import ProbeContext
 
@@ -222,13 +222,20 @@ def assess(
     accepted: Iterable[str] = (),
     metadata: Mapping[str, Any] | None = None,
     progress: Progress | None = None,
+    on_collected: Callable[[Sequence[Evidence]], None] | None = None,
 ) -> Assessment:
-    """Run the whole pipeline and return the Assessment."""
+    """Run the whole pipeline and return the Assessment.
+
+    ``on_collected`` receives the evidence, in the assessment's order, as soon as it is collected
+    (before the probes run): a pack starts writing the evidence copies then.
+    """
     now = clock()
     frameworks, mapping = load_model(request)
     output, repositories = collect(request, now, progress)
     subjects = sorted(output.subjects, key=lambda s: s.id)
     evidence = sorted(output.evidence, key=lambda e: e.id)
+    if on_collected is not None:
+        on_collected(evidence)
     given = sources_given(request)
     ctx = ProbeContext(subjects, {e.id: e for e in evidence}, now, request.options, given)
     findings = run_probes(ALL_PROBES, ctx)

@@ -56,16 +56,23 @@ def _location(location: Location | None) -> dict[str, Any] | None:
     return out
 
 
+#: Types written as they are (exact types: subclasses such as enums take the slow path).
+_SCALARS = frozenset({str, int, bool, float, type(None)})
+
+
 def _json_safe(value: Any) -> Any:
     # Exact-type checks first: facts are mostly plain str/int/bool/list/dict, and this walk runs over
-    # every fact of every subject, so the common cases must not pay for isinstance chains.
+    # every fact of every subject, so the common cases must not pay for isinstance chains, and
+    # scalar members are copied without a call (most values of a fact tree are scalars).
     kind = type(value)
-    if kind is str or kind is int or kind is bool or value is None or kind is float:
+    if kind in _SCALARS:
         return value
     if kind is dict:
-        return {k if type(k) is str else str(k): _json_safe(v) for k, v in value.items()}
+        return {
+            (k if type(k) is str else str(k)): (v if type(v) in _SCALARS else _json_safe(v)) for k, v in value.items()
+        }
     if kind is list or kind is tuple:
-        return [_json_safe(v) for v in value]
+        return [v if type(v) in _SCALARS else _json_safe(v) for v in value]
     if isinstance(value, datetime):
         return isoformat(value)
     if isinstance(value, Mapping):

@@ -27,7 +27,17 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from nhi_evidence.gcpause import paused_gc
-from nhi_evidence.model import Assessment, ControlResult, ControlStatus, Evidence, Finding, Framework, Outcome, Subject
+from nhi_evidence.model import (
+    Assessment,
+    ControlResult,
+    ControlStatus,
+    Evidence,
+    Finding,
+    Framework,
+    Outcome,
+    Severity,
+    Subject,
+)
 from nhi_evidence.oscal.common import (
     OSCAL_JSON,
     JsonDict,
@@ -138,9 +148,9 @@ class _Index:
                 )
         self._subject_refs: dict[str, list[JsonDict]] = {}
         self._evidence_links: dict[str, JsonDict] = {}
-        self._props: dict[tuple[str, str], JsonDict | None] = {}
+        self._verdicts: dict[tuple[str, Outcome, Severity], tuple[JsonDict | None, ...]] = {}
         self._test_uuids: dict[str, str] = {}
-        self._titles: dict[tuple[str, str], str] = {}
+        self._titles: dict[tuple[str, Outcome], str] = {}
         self._observation_refs: dict[str, JsonDict] = {}
         self._risk_uuids: dict[str, str] = {}
         self._risk_refs: dict[str, JsonDict] = {}
@@ -162,19 +172,24 @@ class _Index:
             found = self._evidence_links[evidence.id] = _relevant_evidence(self, evidence, described=False)
         return found
 
-    def prop(self, name: str, value: str) -> JsonDict | None:
-        """A property of the tool's namespace with one of few values (probe, outcome, severity): shared."""
-        key = (name, value)
-        if key not in self._props:
-            self._props[key] = prop(name, value)
-        return self._props[key]
+    def verdict(self, probe: str, outcome: Outcome, severity: Severity) -> tuple[JsonDict | None, ...]:
+        """The probe, outcome and severity properties of a TEST observation (few combinations: shared)."""
+        key = (probe, outcome, severity)
+        found = self._verdicts.get(key)
+        if found is None:
+            found = self._verdicts[key] = (
+                prop("probe", probe),
+                prop("outcome", outcome.value),
+                prop("severity", severity.value),
+            )
+        return found
 
-    def test_title(self, probe: str, outcome: str) -> str:
+    def test_title(self, probe: str, outcome: Outcome) -> str:
         """The title of a TEST observation (``probe: outcome``), built once per pair."""
         key = (probe, outcome)
         found = self._titles.get(key)
         if found is None:
-            found = self._titles[key] = line(f"{probe}: {outcome}")
+            found = self._titles[key] = line(f"{probe}: {outcome.value}")
         return found
 
     def observation_ref(self, finding_id: str) -> JsonDict:
@@ -233,32 +248,25 @@ def evidence_observation(index: _Index, evidence: Evidence, collected: str) -> J
 
 def finding_observation(index: _Index, finding: Finding, collected: str) -> JsonDict:
     """The TEST observation of one probe finding."""
-    location = ""
-    pointer = ""
-    if finding.location:
-        location = finding.location.path + (f":{finding.location.line}" if finding.location.line else "")
-        pointer = finding.location.pointer or ""
+    entries = [prop("finding-id", finding.id), *index.verdict(finding.probe, finding.outcome, finding.severity)]
+    location = finding.location
+    if location:
+        entries.append(prop("location", location.path + (f":{location.line}" if location.line else "")))
+        if location.pointer:
+            entries.append(prop("json-pointer", location.pointer))
     out: JsonDict = {
         "uuid": index.test_uuid(finding.id),
-        "title": index.test_title(finding.probe, finding.outcome.value),
+        "title": index.test_title(finding.probe, finding.outcome),
         "description": prose(finding.message),
-        "props": props(
-            [
-                prop("finding-id", finding.id),
-                index.prop("probe", finding.probe),
-                index.prop("outcome", finding.outcome.value),
-                index.prop("severity", finding.severity.value),
-                prop("location", location),
-                prop("json-pointer", pointer),
-            ]
-        ),
+        "props": props(entries),
         "methods": _TEST,
     }
     if finding.outcome is Outcome.FALSE:
         out["types"] = _FINDING_TYPE
     if finding.subject in index.subjects:
         out["subjects"] = index.subject_ref(finding.subject)
-    evidence = [index.evidence_link(index.evidence[e]) for e in finding.evidence_ids if e in index.evidence]
+    known = index.evidence
+    evidence = [index.evidence_link(known[e]) for e in finding.evidence_ids if e in known]
     put(out, "relevant-evidence", evidence)
     out["collected"] = collected
     return out
@@ -427,9 +435,13 @@ def skeleton(
     definitions: Mapping[str, Any] | None = None,
     evidence_hrefs: Mapping[str, str] | None = None,
     notes: Sequence[str] = (),
+    index: _Index | None = None,
 ) -> JsonDict:
-    """The assessment-results document with its observations, risks, findings and components as streams."""
-    index = _Index(assessment, evidence_hrefs or {})
+    """The assessment-results document with its observations, risks, findings and components as streams.
+
+    ``index``: lookups shared with another document of the same assessment (the POA&M).
+    """
+    index = index or _Index(assessment, evidence_hrefs or {})
     known = definitions or {}
     created = timestamp(assessment.created_at)
     frameworks = {f.id: f for f in assessment.frameworks}

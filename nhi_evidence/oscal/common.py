@@ -76,11 +76,14 @@ def oscal_uuid(kind: str, *parts: str) -> str:
         tail = "\x1f".join(part.replace("\x1f", " ") for part in parts)
     hasher = _kind_hash(kind).copy()
     hasher.update(tail.encode("utf-8"))
-    digest = bytearray(hasher.digest()[:16])
-    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5 (RFC 4122 section 4.3)
-    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
-    text = digest.hex()
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    text = hasher.hexdigest()
+    # The first 16 bytes of the SHA-1, with the version nibble set to 5 and the variant bits to 10
+    # (RFC 4122 section 4.3), patched in the hex text rather than in bytes.
+    return f"{text[:8]}-{text[8:12]}-5{text[13:16]}-{_VARIANT[text[16]]}{text[17:20]}-{text[20:32]}"
+
+
+#: Hex digit of the variant byte's high nibble -> the same digit with its two top bits set to 10.
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 
 
 @functools.cache

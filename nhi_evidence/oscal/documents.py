@@ -24,6 +24,7 @@ from nhi_evidence.oscal import (
     validate,
 )
 from nhi_evidence.oscal.common import JsonDict, check_version, has_mapping_model
+from nhi_evidence.oscal.repeated import REPEATED_ARRAYS, RepeatedItems
 from nhi_evidence.sinks import FileSink
 
 
@@ -37,6 +38,8 @@ class OscalBundle:
     """Messages about documents left out (printed on stderr by the renderer, kept in the result remarks)."""
     oscal_version: str = ""
     """The OSCAL version the documents declare."""
+    repeated: RepeatedItems | None = None
+    """Where ``write_documents`` keeps the items the POA&M repeats from the assessment results."""
 
     def files(self) -> dict[str, bytes]:
         """Relative file name -> serialised bytes (streams expanded, not validated again)."""
@@ -86,15 +89,29 @@ def skeletons(
             bad = mapping_collection.check_relationships(mapping_doc)
             if bad:
                 raise mapping_collection.CrosswalkError("invalid mapping relationships: " + "; ".join(bad))
+    # Written together, the assessment results and the POA&M share their lookups, and the POA&M
+    # reuses the bytes of the observations and risks it repeats (``repeated``), when the two
+    # schemas define those items alike.
+    index: assessment_results._Index | None = None
+    repeated: RepeatedItems | None = None
+    if wanted("assessment-results.json") and wanted("poam.json"):
+        index = assessment_results._Index(assessment, evidence_hrefs or {})
+        if all(stream.same_items(oscal_version, *pair) for pair in _REPEATED_PATHS):
+            repeated = RepeatedItems(poam.repeated_uuids(poam.plan(assessment, index), index))
     if wanted("assessment-results.json"):
         documents["assessment-results.json"] = assessment_results.skeleton(
-            assessment, oscal_version, definitions=definitions, evidence_hrefs=evidence_hrefs, notes=notes
+            assessment, oscal_version, definitions=definitions, evidence_hrefs=evidence_hrefs, notes=notes, index=index
         )
     if wanted("component-definition.json"):
         documents["component-definition.json"] = component_definition.skeleton(assessment, oscal_version)
     if wanted("poam.json"):
         documents["poam.json"] = poam.skeleton(
-            assessment, oscal_version, definitions=definitions, evidence_hrefs=evidence_hrefs
+            assessment,
+            oscal_version,
+            definitions=definitions,
+            evidence_hrefs=evidence_hrefs,
+            index=index,
+            repeated=repeated,
         )
     for framework in assessment.frameworks:
         if wanted(assessment_results.catalog_href(framework.id)):
@@ -103,7 +120,15 @@ def skeletons(
             )
     if mapping_doc is not None:
         documents["mapping-collection.json"] = mapping_doc
-    return OscalBundle(documents, tuple(notes), oscal_version)
+    return OscalBundle(documents, tuple(notes), oscal_version, repeated)
+
+
+_POAM = "plan-of-action-and-milestones"
+#: (model, path) of the arrays whose items the POA&M repeats, in the assessment results and in the POA&M.
+_REPEATED_PATHS = tuple(
+    (("assessment-results", ("assessment-results", "results", 0, name)), (_POAM, (_POAM, name)))
+    for name in REPEATED_ARRAYS
+)
 
 
 def document_names(assessment: Assessment, oscal_version: str) -> list[str]:
@@ -149,8 +174,15 @@ def write_documents(
     The bytes equal ``bundle.files()`` (a test checks it). Raises OscalError when a document does
     not validate; nothing invalid is written, but the sink may hold the documents before it.
     """
-    for name, document in sorted(bundle.documents.items()):
-        if names is not None and name not in names:
-            continue
-        with sink.open(name) as handle:
-            stream.write(document, handle, version=bundle.oscal_version, check=check)
+    repeated = bundle.repeated
+    try:
+        # Sorted: assessment-results.json is written before poam.json, which repeats its items.
+        for name, document in sorted(bundle.documents.items()):
+            if names is not None and name not in names:
+                continue
+            on_item = repeated.record if repeated is not None and name == "assessment-results.json" else None
+            with sink.open(name) as handle:
+                stream.write(document, handle, version=bundle.oscal_version, check=check, on_item=on_item)
+    finally:
+        if repeated is not None:
+            repeated.close()

@@ -13,10 +13,11 @@ Reference: https://pages.nist.gov/OSCAL/reference/1.1.3/plan-of-action-and-miles
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from nhi_evidence.gcpause import paused_gc
-from nhi_evidence.model import Assessment, ControlStatus, Outcome
+from nhi_evidence.model import Assessment, ControlResult, ControlStatus, Framework, Outcome
 from nhi_evidence.oscal import assessment_results as ar
 from nhi_evidence.oscal.common import (
     JsonDict,
@@ -29,7 +30,8 @@ from nhi_evidence.oscal.common import (
     put,
     timestamp,
 )
-from nhi_evidence.oscal.stream import Stream, materialise
+from nhi_evidence.oscal.repeated import RepeatedItems
+from nhi_evidence.oscal.stream import Raw, Stream, materialise
 
 
 def build(
@@ -44,25 +46,26 @@ def build(
         return materialise(skeleton(assessment, oscal_version, definitions=definitions, evidence_hrefs=evidence_hrefs))
 
 
-def skeleton(
-    assessment: Assessment,
-    oscal_version: str,
-    *,
-    definitions: Mapping[str, Any] | None = None,
-    evidence_hrefs: Mapping[str, str] | None = None,
-) -> JsonDict:
-    """The POA&M document with its observations, risks, findings, items and components as streams."""
-    index = ar._Index(assessment, evidence_hrefs or {})
-    known = definitions or {}
-    created = timestamp(assessment.created_at)
+@dataclass(frozen=True)
+class Plan:
+    """What the POA&M concerns: the open controls and the failed probe findings behind them."""
+
+    open_results: list[tuple[Framework, ControlResult]]
+    """(framework, control result) of every not-satisfied control, in assessment order."""
+    failed_ids: set[str]
+    """Failed findings of those controls: their TEST observations are repeated in the POA&M."""
+    risk_ids: dict[str, None]
+    """The failed findings no accepted risk covers, in plan order: the POA&M's open risks."""
+
+
+def plan(assessment: Assessment, index: ar._Index) -> Plan:
+    """The open controls and failed findings of an assessment's POA&M."""
     frameworks = {f.id: f for f in assessment.frameworks}
     open_results = [
         (framework, result)
         for result in assessment.control_results
         if (framework := frameworks.get(result.framework)) is not None and result.status is ControlStatus.NOT_SATISFIED
     ]
-    # Which failed probe findings the plan concerns: their TEST observations are repeated here, and
-    # the ones no accepted risk covers are the open risks.
     failed_ids: set[str] = set()
     risk_ids: dict[str, None] = {}
     for _, result in open_results:
@@ -72,6 +75,33 @@ def skeleton(
                 failed_ids.add(finding_id)
                 if finding_id not in index.accepted:
                     risk_ids[finding_id] = None
+    return Plan(open_results, failed_ids, risk_ids)
+
+
+def repeated_uuids(the_plan: Plan, index: ar._Index) -> set[str]:
+    """The uuids of the observations and risks the POA&M repeats from the assessment results."""
+    return {index.test_uuid(f) for f in the_plan.failed_ids} | {index.risk_uuid(f) for f in the_plan.risk_ids}
+
+
+def skeleton(
+    assessment: Assessment,
+    oscal_version: str,
+    *,
+    definitions: Mapping[str, Any] | None = None,
+    evidence_hrefs: Mapping[str, str] | None = None,
+    index: ar._Index | None = None,
+    repeated: RepeatedItems | None = None,
+) -> JsonDict:
+    """The POA&M document with its observations, risks, findings, items and components as streams.
+
+    ``index``: lookups shared with the assessment results; ``repeated``: the bytes of observations
+    and risks recorded while the assessment results were written, used instead of building them.
+    """
+    index = index or ar._Index(assessment, evidence_hrefs or {})
+    known = definitions or {}
+    created = timestamp(assessment.created_at)
+    the_plan = plan(assessment, index)
+    open_results, failed_ids, risk_ids = the_plan.open_results, the_plan.failed_ids, the_plan.risk_ids
     subjects_used = {index.findings[f].subject for f in risk_ids}
 
     def findings() -> Iterator[JsonDict]:
@@ -103,14 +133,16 @@ def skeleton(
                 "description": "Every assessed control is satisfied; nothing to plan.",
             }
 
-    def observations() -> Iterator[JsonDict]:
+    def observations() -> Iterator[JsonDict | Raw]:
         for finding in assessment.findings:
             if finding.id in failed_ids:
-                yield ar.finding_observation(index, finding, created)
+                kept = repeated.take(index.test_uuid(finding.id)) if repeated else None
+                yield kept if kept is not None else ar.finding_observation(index, finding, created)
 
-    def risks() -> Iterator[JsonDict]:
+    def risks() -> Iterator[JsonDict | Raw]:
         for finding_id in risk_ids:
-            yield ar.risk(index, index.findings[finding_id], known)
+            kept = repeated.take(index.risk_uuid(finding_id)) if repeated else None
+            yield kept if kept is not None else ar.risk(index, index.findings[finding_id], known)
 
     organization = str(assessment.metadata.get("organization") or "")
     period = str(assessment.metadata.get("period") or "")

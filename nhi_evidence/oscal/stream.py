@@ -21,14 +21,14 @@ import jsonschema_rs
 
 from nhi_evidence import jsonstream
 from nhi_evidence.gcpause import paused_gc
-from nhi_evidence.jsonstream import JsonPath, Stream, materialise
+from nhi_evidence.jsonstream import JsonPath, Raw, Stream, materialise
 from nhi_evidence.oscal.common import JsonDict, OscalError, check_version
 from nhi_evidence.oscal.validate import MAX_ERRORS, OscalValidationError, declared_version, model_of, schema_path
 from nhi_evidence.oscal.validate import check as check_document
 from nhi_evidence.sinks import BinaryWriter
 
-#: Stream and materialise are re-exported for the document builders.
-__all__ = ["Stream", "dumps", "materialise", "write"]
+#: Raw, Stream and materialise are re-exported for the document builders.
+__all__ = ["Raw", "Stream", "dumps", "item_definition", "materialise", "same_items", "write"]
 
 
 def _schema(model: str, version: str) -> dict[str, Any]:
@@ -64,6 +64,46 @@ def _item_ref(schema: Mapping[str, Any], path: JsonPath) -> str:
 
 
 @functools.cache
+def item_definition(model: str, version: str, path: JsonPath) -> str:
+    """The schema definition (``$ref``) of the items of the array at path in a model's documents."""
+    return _item_ref(_schema(model, version), path)
+
+
+@functools.cache
+def same_items(version: str, first: tuple[str, JsonPath], second: tuple[str, JsonPath]) -> bool:
+    """Whether the items of two arrays (model, path) are validated by the same schema, ``$id`` aside.
+
+    Each model's schema carries its own copy of the shared definitions under its own names
+    (``oscal-ar-oscal-assessment-common:observation`` and ``oscal-poam-...``); the copies are
+    compared structurally, following ``$ref`` in both schemas together.
+    """
+    schemas = (_schema(first[0], version), _schema(second[0], version))
+    seen: set[tuple[str, str]] = set()
+
+    def definition(index: int, ref: str) -> Any:
+        return schemas[index]["definitions"][ref.removeprefix("#/definitions/")]
+
+    def same(a: Any, b: Any) -> bool:
+        if isinstance(a, dict) and isinstance(b, dict):
+            if a.keys() != b.keys():
+                return False
+            if "$ref" in a:
+                pair = (a["$ref"], b["$ref"])
+                if pair not in seen:
+                    seen.add(pair)
+                    if not same(definition(0, pair[0]), definition(1, pair[1])):
+                        return False
+            return all(same(a[key], b[key]) for key in a if key not in ("$ref", "$id"))
+        if isinstance(a, list) and isinstance(b, list):
+            return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+        return bool(a == b)
+
+    return same(
+        {"$ref": item_definition(first[0], version, first[1])}, {"$ref": item_definition(second[0], version, second[1])}
+    )
+
+
+@functools.cache
 def _item_validator(model: str, version: str, path: JsonPath) -> Any:
     schema = _schema(model, version)
     ref = _item_ref(schema, path)
@@ -82,11 +122,19 @@ def _fail(validator: Any, model: str, version: str, path: JsonPath, item: JsonDi
     )
 
 
-def write(document: JsonDict, out: BinaryWriter, *, version: str | None = None, check: bool = True) -> None:
+def write(
+    document: JsonDict,
+    out: BinaryWriter,
+    *,
+    version: str | None = None,
+    check: bool = True,
+    on_item: jsonstream.ItemWritten | None = None,
+) -> None:
     """Serialise a skeleton to out, streams item by item; with check, validate everything written.
 
     ``version`` is the OSCAL version to validate against (default: the document's declared one).
     Raises OscalValidationError before anything invalid is written; out may then hold a prefix.
+    ``on_item`` receives each streamed item and its bytes once written (``jsonstream.write``).
     """
     model = model_of(document)
     version = check_version(version or declared_version(document))
@@ -108,7 +156,13 @@ def write(document: JsonDict, out: BinaryWriter, *, version: str | None = None, 
             _fail(validator, model, version, path, value)
 
     with paused_gc():
-        jsonstream.write(document, out, check_skeleton=skeleton if check else None, check_item=item if check else None)
+        jsonstream.write(
+            document,
+            out,
+            check_skeleton=skeleton if check else None,
+            check_item=item if check else None,
+            on_item=on_item,
+        )
 
 
 def dumps(document: JsonDict, *, version: str | None = None, check: bool = True) -> bytes:

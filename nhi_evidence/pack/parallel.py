@@ -33,10 +33,15 @@ class PartError(Exception):
     """A part could not be written (message fit for the user); parts raise it for expected failures."""
 
 
-def share(parts: Sequence[Part], workers: int) -> list[list[Part]]:
-    """Parts split into ``workers`` lists of balanced estimated cost (largest first, to the lightest list)."""
+def share(parts: Sequence[Part], workers: int, loads: Sequence[float] = ()) -> list[list[Part]]:
+    """Parts split into ``workers`` lists of balanced estimated cost (largest first, to the lightest list).
+
+    ``loads``: estimated work each list already carries (parts a process must write itself).
+    """
     bins: list[list[Part]] = [[] for _ in range(max(1, workers))]
-    loads = [0.0] * len(bins)
+    loads = list(loads) or [0.0] * len(bins)
+    if len(loads) != len(bins):
+        raise ValueError(f"{len(loads)} loads given for {len(bins)} workers")
     for part in sorted(parts, key=lambda p: (-p.cost, p.name)):
         lightest = loads.index(min(loads))
         bins[lightest].append(part)
@@ -53,57 +58,96 @@ def can_fork() -> bool:
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
-def run(parts: Sequence[Part], sink: DirectorySink, workers: int) -> None:
-    """Write every part into sink, sharing them with one forked child when workers > 1.
+#: Children started and not yet closed: the heap is frozen while any runs (see ``Background``).
+_running = 0
 
-    The child's files are added to ``sink.written`` as if this process had written them. A
-    PartError of a part is raised here whichever process met it; any other exception in the child
-    (a defect) is raised here as a RuntimeError carrying the child's traceback.
-    """
-    if workers <= 1 or len(parts) < 2 or not can_fork():
-        for part in parts:
-            _timed(part, sink)
-        return
-    mine, theirs = share(parts, 2)
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    # Objects created before the fork are left alone by the collector in both processes, so their
-    # pages stay shared instead of being copied when a collection touches them.
+
+def _freeze() -> None:
+    global _running
+    _running += 1
     gc.freeze()
-    child = context.Process(target=_child, args=(theirs, sink.root, sink.check, send), name="nhi-evidence-pack")
-    child.start()
-    send.close()
-    try:
-        for part in mine:
-            _timed(part, sink)
+
+
+def _unfreeze() -> None:
+    # Unfrozen only when the last child is closed: a pack's second child (its share of the outputs)
+    # may outlive the first (the evidence copies), and unfreezing early would let the collector
+    # walk the whole assessment again while this process renders.
+    global _running
+    _running -= 1
+    if _running == 0:
+        gc.unfreeze()
+
+
+class Background:
+    """Parts written by a forked child while this process goes on with other work (Linux only).
+
+    The child writes into the folder of ``sink``; ``join`` waits for it and returns the hash and
+    size of each file it wrote, raising PartError (a part's expected failure, or a child that
+    died) or RuntimeError (a defect, with the child's traceback). Leaving the ``with`` block
+    stops a child that was not joined.
+    """
+
+    def __init__(self, parts: Sequence[Part], sink: DirectorySink) -> None:
+        self.names = [part.name for part in parts]
+        context = multiprocessing.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        # Objects created before the fork are left alone by the collector in both processes, so their
+        # pages stay shared instead of being copied when a collection touches them.
+        _freeze()
+        self._child = context.Process(
+            target=_child, args=(list(parts), sink.root, sink.check, send), name="nhi-evidence-pack"
+        )
+        self._child.start()
+        send.close()
+
+    def join(self) -> dict[str, Written]:
+        """Wait for the child; the files it wrote."""
         try:
-            status, payload = receive.recv()
+            status, payload = self._receive.recv()
         except EOFError:
-            child.join()
+            self._child.join()
             raise PartError(
-                f"the process writing {', '.join(p.name for p in theirs)} stopped (exit code {child.exitcode})"
+                f"the process writing {', '.join(self.names)} stopped (exit code {self._child.exitcode})"
             ) from None
+        finally:
+            self.close()
         if status == "error":
             raise PartError(str(payload))
         if status == "crash":
             raise RuntimeError(f"the pack's second process failed:\n{payload}")
-        sink.written.update(payload)
-    finally:
-        receive.close()
-        if child.is_alive():
-            child.terminate()
-        child.join()
-        gc.unfreeze()
+        written: dict[str, Written] = payload
+        return written
+
+    def close(self) -> None:
+        """Stop the child if it still runs (idempotent)."""
+        if self._receive.closed:
+            return
+        self._receive.close()
+        if self._child.is_alive():
+            self._child.terminate()
+        self._child.join()
+        _unfreeze()
+
+    def __enter__(self) -> Background:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
-def _timed(part: Part, sink: FileSink) -> None:
-    """Write a part, logging how long it took (``bench/scan_bench.py`` prints it)."""
-    start = time.perf_counter()
+def timed(part: Part, sink: FileSink) -> None:
+    """Write a part, logging its wall and CPU time (``bench/scan_bench.py`` prints them).
+
+    Both are logged because the processes of a pack may outnumber the CPUs for a while (the
+    evidence copies started during the scan): a part's wall time then grows, its CPU time does not.
+    """
+    start, cpu = time.perf_counter(), time.process_time()
     part.write(sink)
     LOG.debug(
-        "pack part %s: %.2f s (estimated %.2f s) in process %d",
+        "pack part %s: %.2f s (CPU %.2f s, estimated %.2f s) in process %d",
         part.name,
         time.perf_counter() - start,
+        time.process_time() - cpu,
         part.cost,
         os.getpid(),
     )
@@ -120,7 +164,7 @@ def _child(
     result: tuple[str, Any]
     try:
         for part in parts:
-            _timed(part, sink)
+            timed(part, sink)
         written: dict[str, Written] = dict(sink.written)
         result = ("ok", written)
     except PartError as exc:

@@ -101,7 +101,7 @@ class CsvRenderer(StreamedRenderer):
 
     name = "csv"
     fixed_cost = 0.1
-    cost_per_finding = 12e-6
+    cost_per_finding = 18e-6
     extension = "csv"
 
     def write(self, assessment: Assessment, options: RenderOptions, out: BinaryWriter) -> None:

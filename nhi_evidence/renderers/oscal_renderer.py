@@ -45,7 +45,7 @@ class OscalRenderer(Renderer):
     def render(self, assessment: Assessment, options: RenderOptions) -> bytes:
         """The assessment-results document alone."""
         buffers = MemorySink()
-        _write(assessment, options, "assessment-results.json", buffers)
+        _write(assessment, options, ("assessment-results.json",), buffers)
         return buffers.files["assessment-results.json"]
 
     def render_files(self, assessment: Assessment, options: RenderOptions) -> dict[str, bytes]:
@@ -61,7 +61,8 @@ class OscalRenderer(Renderer):
     def parts(self, assessment: Assessment, options: RenderOptions) -> list[Part]:
         """One part per document, so the large ones can be written by different processes.
 
-        Each part builds its own document when it runs, so the lookups a document needs are built
+        The assessment results and the POA&M form one part (the POA&M reuses items of the other).
+        Each part builds its own documents when it runs, so the lookups a document needs are built
         by the process that writes it.
         """
         try:
@@ -71,14 +72,27 @@ class OscalRenderer(Renderer):
         if not has_mapping_model(options.oscal_version):
             click.echo(f"nhi-evidence: note: {mapping_note(options.oscal_version)}", err=True)
         findings = len(assessment.findings)
+        names = document_names(assessment, options.oscal_version)
+        # The POA&M repeats observations and risks of the assessment results: written by the same
+        # part, it reuses their bytes (``oscal/repeated.py``) instead of building them again.
+        together = [name for name in names if name in REPEATED_TOGETHER]
+        groups = [tuple(together)] if len(together) > 1 else [(name,) for name in together]
+        groups += [(name,) for name in names if name not in together]
         return [
             Part(
-                f"oscal/{name}",
-                DOCUMENT_COST[name] * findings if name in DOCUMENT_COST else SMALL_DOCUMENT_COST,
-                functools.partial(_write, assessment, options, name),
+                " and ".join(f"oscal/{name}" for name in group),
+                sum(_cost(name, findings, len(group) > 1) for name in group),
+                functools.partial(_write, assessment, options, group),
             )
-            for name in document_names(assessment, options.oscal_version)
+            for group in sorted(groups)
         ]
+
+
+def _cost(name: str, findings: int, together: bool) -> float:
+    """Estimated seconds of one document; the POA&M costs less written with the assessment results."""
+    if name == "poam.json" and together:
+        return POAM_REPEATING_COST * findings
+    return DOCUMENT_COST[name] * findings if name in DOCUMENT_COST else SMALL_DOCUMENT_COST
 
 
 #: Estimated seconds of a catalog or the mapping collection, whatever the assessment's size.
@@ -86,17 +100,21 @@ SMALL_DOCUMENT_COST = 0.05
 #: Estimated seconds per finding of the large documents (measured at 10,000 repositories).
 DOCUMENT_COST: Mapping[str, float] = {
     "assessment-results.json": 120e-6,
-    "component-definition.json": 33e-6,
+    "component-definition.json": 45e-6,
     "poam.json": 70e-6,
 }
+#: Estimated seconds per finding of the POA&M written after the assessment results by the same part.
+POAM_REPEATING_COST = 35e-6
+#: The documents written by one part when both are wanted.
+REPEATED_TOGETHER = ("assessment-results.json", "poam.json")
 
 
-def _write(assessment: Assessment, options: RenderOptions, name: str, sink: FileSink) -> None:
+def _write(assessment: Assessment, options: RenderOptions, names: tuple[str, ...], sink: FileSink) -> None:
     hrefs = options.extra.get("evidence_hrefs") or {}
     try:
         bundle = skeletons(
-            assessment, options.oscal_version, definitions=_definitions(), evidence_hrefs=dict(hrefs), names=(name,)
+            assessment, options.oscal_version, definitions=_definitions(), evidence_hrefs=dict(hrefs), names=names
         )
-        write_documents(bundle, sink, names=(name,))
+        write_documents(bundle, sink, names=names)
     except OscalError as exc:
         raise RenderError(str(exc)) from None

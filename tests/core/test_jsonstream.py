@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from nhi_evidence.jsonstream import Stream, materialise, write
+from nhi_evidence.jsonstream import Raw, Stream, materialise, write
 
 
 def _written(document: dict[str, Any], **checks: Any) -> bytes:
@@ -62,3 +62,28 @@ def test_an_empty_stream_marked_keep_empty_writes_an_empty_list() -> None:
     assert json.loads(_written(document)) == {"kept": []}
     assert materialise(document) == {"kept": []}
     assert _written(document).decode("utf-8") == json.dumps({"kept": []}, indent=2) + "\n"
+
+
+def test_raw_items_are_written_as_recorded_and_not_checked_again() -> None:
+    recorded: list[tuple[Any, Any, bytes]] = []
+    source = {"items": Stream(lambda: iter([{"n": 1}, {"n": [2, "é"]}]))}
+    first = _written(source, on_item=lambda path, item, data: recorded.append((path, item, data)))
+    # on_item saw every item, the first included, with its bytes from column 0.
+    assert [(path, item) for path, item, _ in recorded] == [(("items",), {"n": 1}), (("items",), {"n": [2, "é"]})]
+    assert recorded[1][2] == json.dumps({"n": [2, "é"]}, indent=2, ensure_ascii=False).encode("utf-8")
+    # Another document nested deeper writes the recorded bytes, re-indented: the same bytes as its items.
+    raws = [Raw(data) for _, _, data in recorded]
+    checked: list[Any] = []
+    skeletons: list[Any] = []
+    nested = {"outer": {"items": Stream(lambda: iter(raws))}}
+    again = _written(
+        nested,
+        check_skeleton=lambda s: skeletons.append(json.loads(json.dumps(s))),
+        check_item=lambda path, item: checked.append(item),
+    )
+    assert again == _written({"outer": {"items": Stream(lambda: iter([{"n": 1}, {"n": [2, "é"]}]))}})
+    assert json.loads(first) == {"items": [{"n": 1}, {"n": [2, "é"]}]}
+    # The skeleton check sees the first raw item parsed; later raw items are not checked again.
+    assert skeletons == [{"outer": {"items": [{"n": 1}]}}]
+    assert checked == []
+    assert materialise(nested) == {"outer": {"items": [{"n": 1}, {"n": [2, "é"]}]}}

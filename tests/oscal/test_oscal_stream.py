@@ -99,3 +99,45 @@ def test_the_directory_sink_records_what_it_wrote(tmp_path: Path) -> None:
     assert sink.written["a/b.json"].size == 7
     # Nothing but the file itself is left in the folder (the temporary name was renamed).
     assert [p.name for p in (tmp_path / "a").iterdir()] == ["b.json"]
+
+
+@pytest.mark.parametrize("version", OSCAL_VERSIONS)
+def test_the_poam_reuses_the_items_written_in_the_assessment_results(
+    assessment: Assessment, version: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nhi_evidence.oscal.repeated import RepeatedItems
+
+    reused: list[str] = []
+    original = RepeatedItems.take
+
+    def spy(self: RepeatedItems, uuid: str) -> stream.Raw | None:
+        found = original(self, uuid)
+        if found is not None:
+            reused.append(uuid)
+        return found
+
+    monkeypatch.setattr(RepeatedItems, "take", spy)
+    sink = MemorySink()
+    write_documents(skeletons(assessment, version), sink)
+    poam = json.loads(sink.files["poam.json"])["plan-of-action-and-milestones"]
+    repeated = [item["uuid"] for key in ("observations", "risks") for item in poam.get(key, [])]
+    # Every observation and risk of the POA&M came from the bytes of the assessment results...
+    assert repeated
+    assert sorted(reused) == sorted(repeated)
+    # ...and the documents are the bytes of the documents built whole.
+    whole = build_documents(assessment, version)
+    assert sink.files["poam.json"] == dumps(whole.documents["poam.json"])
+
+
+def test_the_assessment_results_and_poam_schemas_define_observations_and_risks_alike() -> None:
+    poam = "plan-of-action-and-milestones"
+    for version in OSCAL_VERSIONS:
+        for name in ("observations", "risks"):
+            ar_path = ("assessment-results", ("assessment-results", "results", 0, name))
+            assert stream.same_items(version, ar_path, (poam, (poam, name)))
+        # The comparison is structural: an observation is not a risk.
+        assert not stream.same_items(
+            version,
+            ("assessment-results", ("assessment-results", "results", 0, "observations")),
+            (poam, (poam, "risks")),
+        )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nhi_evidence.pack import parallel
+from nhi_evidence.pack import build, parallel
 from nhi_evidence.pack.parallel import PartError
 from nhi_evidence.renderers import RenderError
 from nhi_evidence.renderers.sarif import SarifRenderer
@@ -27,14 +27,40 @@ def _pack(out: Path, jobs: int) -> dict[str, bytes]:
 
 
 @needs_fork
-def test_two_processes_write_the_same_pack_as_one(tmp_path: Path) -> None:
+@pytest.mark.parametrize("twins", [False, True], ids=["separate-reports", "reports-from-one-context"])
+def test_two_processes_write_the_same_pack_as_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, twins: bool) -> None:
     one = _pack(tmp_path / "one", 1)
+    taken: list[dict[str, object]] = []
+    original_take = build.EvidenceCopies.take
+
+    def spy(self: build.EvidenceCopies, assessment: object) -> object:
+        files = original_take(self, assessment)  # type: ignore[arg-type]
+        taken.append(dict(files or {}))
+        return files
+
+    monkeypatch.setattr(build.EvidenceCopies, "take", spy)
+    if twins:
+        # A large organisation's report context is built once for the PDF and the HTML twin.
+        monkeypatch.setattr(build, "REPORT_CONTEXT_COST_PER_FINDING", 10.0)
     two = _pack(tmp_path / "two", 2)
+    # With two processes the evidence copies were written during the scan, then joined.
+    assert len(taken) == 1
+    assert taken[0]
+    assert sorted(taken[0]) == sorted(name for name in two if name.startswith("evidence/"))
     assert one.keys() == two.keys()
     assert "oscal/assessment-results.json" in two
     assert "report.pdf" in two
     for name in one:
         assert one[name] == two[name], name
+
+
+def _run(parts: list[Part], sink: DirectorySink) -> None:
+    """Parts shared as a pack shares them: a balanced share written by a forked child."""
+    mine, theirs = parallel.share(parts, 2)
+    with parallel.Background(theirs, sink) as child:
+        for part in mine:
+            parallel.timed(part, sink)
+        sink.written.update(child.join())
 
 
 def _writer(rel: str, fail: bool = False) -> Callable[[FileSink], None]:
@@ -51,13 +77,20 @@ def _writer(rel: str, fail: bool = False) -> Callable[[FileSink], None]:
 def test_files_written_by_the_child_are_recorded_in_the_parent(tmp_path: Path) -> None:
     sink = DirectorySink(tmp_path)
     parts = [Part(f"p{i}", float(i), _writer(f"f{i}.txt")) for i in range(1, 6)]
-    parallel.run(parts, sink, 2)
+    _run(parts, sink)
     assert sorted(sink.written) == [f"f{i}.txt" for i in range(1, 6)]
     assert all((tmp_path / rel).read_bytes() == rel.encode() for rel in sink.written)
     # The costs were shared: the heaviest part went to one process, the next to the other.
     mine, theirs = parallel.share(parts, 2)
     assert {p.name for p in mine} == {"p5", "p2", "p1"}
     assert {p.name for p in theirs} == {"p4", "p3"}
+    # Work a process must do itself counts: with 6 already on the first, the second takes the two
+    # heaviest (loads 6 and 9), then the lightest list takes each next part (11 and 10 at the end).
+    pinned, other = parallel.share(parts, 2, loads=[6.0, 0.0])
+    assert [p.name for p in other] == ["p5", "p4", "p1"]
+    assert [p.name for p in pinned] == ["p3", "p2"]
+    with pytest.raises(ValueError, match="1 loads given for 2 workers"):
+        parallel.share(parts, 2, loads=[1.0])
 
 
 @needs_fork
@@ -65,7 +98,7 @@ def test_files_written_by_the_child_are_recorded_in_the_parent(tmp_path: Path) -
 def test_a_failing_part_is_reported_from_either_process(tmp_path: Path, failing: str) -> None:
     parts = [Part(f"p{i}", float(i), _writer(f"f{i}.txt", fail=f"p{i}" == failing)) for i in range(1, 6)]
     with pytest.raises(PartError, match=rf"f{failing[1]}\.txt cannot be written"):
-        parallel.run(parts, DirectorySink(tmp_path), 2)
+        _run(parts, DirectorySink(tmp_path))
 
 
 @needs_fork
@@ -75,7 +108,7 @@ def test_a_defect_in_the_child_is_raised_with_its_traceback(tmp_path: Path) -> N
 
     parts = [Part("big", 10.0, _writer("big.txt")), Part("broken", 1.0, broken)]
     with pytest.raises(RuntimeError, match="KeyError: 'defect'"):
-        parallel.run(parts, DirectorySink(tmp_path), 2)
+        _run(parts, DirectorySink(tmp_path))
 
 
 @needs_fork
@@ -104,4 +137,48 @@ def test_a_child_that_dies_is_reported_with_its_exit_code(tmp_path: Path) -> Non
 
     parts = [Part("big", 10.0, _writer("big.txt")), Part("dies", 1.0, die)]
     with pytest.raises(PartError, match=r"the process writing dies stopped \(exit code 3\)"):
-        parallel.run(parts, DirectorySink(tmp_path), 2)
+        _run(parts, DirectorySink(tmp_path))
+
+
+@needs_fork
+def test_a_failing_evidence_copy_written_during_the_scan_is_a_clear_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(evidence: object) -> None:
+        raise PartError("evidence copy refused")
+
+    monkeypatch.setattr(build, "evidence_document", refuse)
+    out = tmp_path / "pack"
+    result = invoke(
+        "pack", str(FIXTURES / "org-q4"), "--period", "2026-Q4", "--org", "Acme", "--no-config", "--out", str(out),
+        "--jobs", "2",
+    )  # fmt: skip
+    assert result.exit_code != 0
+    assert "evidence copy refused" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".pack.partial")]
+
+
+@needs_fork
+def test_evidence_copies_are_joined_only_for_the_evidence_they_were_started_for(tmp_path: Path) -> None:
+    from tests.report.builder import build_assessment
+
+    assessment = build_assessment(3)
+    with build.EvidenceCopies(tmp_path, jobs=2) as copies:
+        copies.start(assessment.evidence[:1])
+        assert copies.started
+        with pytest.raises(RuntimeError, match="other evidence"):
+            copies.take(assessment)
+        assert not copies.started
+
+
+def test_evidence_copies_do_not_start_with_one_job(tmp_path: Path) -> None:
+    from tests.report.builder import build_assessment
+
+    assessment = build_assessment(3)
+    with build.EvidenceCopies(tmp_path, jobs=1) as copies:
+        copies.start(assessment.evidence)
+        assert not copies.started
+        assert copies.take(assessment) is None
+    assert not any(tmp_path.iterdir())
