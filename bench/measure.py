@@ -10,6 +10,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 
+def reference_loop_seconds(repeat: int = 3) -> float:
+    """CPU seconds of a fixed pure-Python loop, the fastest of ``repeat`` runs.
+
+    The same work on every run: on a shared machine the CPU time of identical work was seen to vary
+    by half from one minute to the next, so each benchmark prints this figure beside its own and
+    runs are comparable only when their reference figures are close.
+    """
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.process_time()
+        total = 0
+        for number in range(5_000_000):
+            total += number
+        best = min(best, time.process_time() - start)
+    return best
+
+
 def peak_rss_mb() -> float:
     """Peak resident memory of this process and of its finished children, in MiB (Linux: KiB units)."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from bench.generate import generate
-from bench.measure import MemorySampler, peak_rss_mb, stage
+from bench.measure import MemorySampler, peak_rss_mb, reference_loop_seconds, stage
 from nhi_evidence.clock import fixed_clock, parse_instant
 from nhi_evidence.frameworks.mapping import evaluate_controls
 from nhi_evidence.pipeline import ScanRequest, collect, load_model, sources_given
@@ -173,6 +173,7 @@ def main() -> None:
     files = count_files(root)
     timings: dict[str, float] = {}
     request = ScanRequest(roots=(root,), jobs=args.jobs)
+    print(f"reference loop before: {reference_loop_seconds():.2f} CPU-s (lower is a faster machine right now)")
     scan_stages(request, files, timings)
     # The staged scan's records are gone by now (scan_stages returned), so the pack's memory
     # figure counts only what the pack holds.
@@ -181,6 +182,7 @@ def main() -> None:
         render_and_pack(request, timings)
     print(f"  peak memory at the end {peak_rss_mb():.0f} MiB")
     print("  " + zizmor_ratio(root, args.jobs))
+    print(f"reference loop after: {reference_loop_seconds():.2f} CPU-s")
 
 
 if __name__ == "__main__":

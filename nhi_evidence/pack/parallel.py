@@ -17,12 +17,14 @@ import gc
 import logging
 import multiprocessing
 import os
+import pickle
 import sys
+import tempfile
 import time
 import traceback
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import IO, Any
 
 from nhi_evidence.sinks import DirectorySink, FileSink, Part, Written
 
@@ -91,11 +93,15 @@ class Background:
         self.names = [part.name for part in parts]
         context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
+        # The child's result (a hash per file: megabytes for the evidence copies) goes through an
+        # unnamed file, not the pipe: a result larger than the pipe's buffer would keep the child,
+        # and the pages it copied, alive until this process joins it.
+        self._result = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         # Objects created before the fork are left alone by the collector in both processes, so their
         # pages stay shared instead of being copied when a collection touches them.
         _freeze()
         self._child = context.Process(
-            target=_child, args=(list(parts), sink.root, sink.check, send), name="nhi-evidence-pack"
+            target=_child, args=(list(parts), sink.root, sink.check, send, self._result), name="nhi-evidence-pack"
         )
         self._child.start()
         send.close()
@@ -103,7 +109,9 @@ class Background:
     def join(self) -> dict[str, Written]:
         """Wait for the child; the files it wrote."""
         try:
-            status, payload = self._receive.recv()
+            self._receive.recv()
+            self._result.seek(0)
+            status, payload = pickle.load(self._result)  # noqa: S301 - an unnamed file only our own child wrote
         except EOFError:
             self._child.join()
             raise PartError(
@@ -126,6 +134,7 @@ class Background:
         if self._child.is_alive():
             self._child.terminate()
         self._child.join()
+        self._result.close()
         _unfreeze()
 
     def __enter__(self) -> Background:
@@ -158,6 +167,7 @@ def _child(
     root: Any,
     check: Callable[[str], object] | None,
     send: Connection,
+    result_file: IO[bytes],
 ) -> None:
     gc.disable()
     sink = DirectorySink(root, check=check, atomic=False)
@@ -171,5 +181,8 @@ def _child(
         result = ("error", str(exc))
     except Exception:  # noqa: BLE001 - a defect: its traceback goes to the parent, which raises
         result = ("crash", traceback.format_exc())
-    send.send(result)
+    pickle.dump(result, result_file)
+    result_file.flush()
+    # A small message: it fits the pipe's buffer, so the child exits now, joined or not.
+    send.send("done")
     send.close()

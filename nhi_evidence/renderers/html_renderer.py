@@ -11,8 +11,8 @@ class HtmlRenderer(Renderer):
 
     name = "html"
     quotes_pack_digest = True
-    fixed_cost = 4.0
-    cost_per_finding = 1e-6
+    fixed_cost = 0.5
+    cost_per_finding = 12e-6
     extension = "html"
 
     def render(self, assessment: Assessment, options: RenderOptions) -> bytes:

@@ -15,7 +15,7 @@ class PdfRenderer(Renderer):
     name = "pdf"
     quotes_pack_digest = True
     fixed_cost = 14.0
-    cost_per_finding = 3e-6
+    cost_per_finding = 14e-6
     extension = "pdf"
 
     def render(self, assessment: Assessment, options: RenderOptions) -> bytes:
