@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
 
 from nhi_evidence.gcpause import paused_gc
 from nhi_evidence.model import (
@@ -146,79 +146,59 @@ class _Index:
                 self.accepted.update(
                     f for f in result.findings if (x := self.findings.get(f)) and x.outcome is Outcome.FALSE
                 )
-        self._subject_refs: dict[str, list[JsonDict]] = {}
-        self._evidence_links: dict[str, JsonDict] = {}
-        self._verdicts: dict[tuple[str, Outcome, Severity], tuple[JsonDict | None, ...]] = {}
-        self._test_uuids: dict[str, str] = {}
-        self._titles: dict[tuple[str, Outcome], str] = {}
-        self._observation_refs: dict[str, JsonDict] = {}
-        self._risk_uuids: dict[str, str] = {}
-        self._risk_refs: dict[str, JsonDict] = {}
+        # Each table builds an entry the first time it is asked for it (``_Memo``).
+        self.subject_refs = _Memo(_subject_ref)
+        self.evidence_links: _Memo[str, JsonDict] = _Memo(
+            lambda evidence_id: _relevant_evidence(self, self.evidence[evidence_id], False)
+        )
+        self.verdicts = _Memo(_verdict)
+        self.test_titles = _Memo(_test_title)
+        self.test_uuids = _Memo(finding_observation_uuid)
+        self.observation_refs: _Memo[str, JsonDict] = _Memo(
+            lambda finding_id: {"observation-uuid": self.test_uuids[finding_id]}
+        )
+        self.risk_uuids = _Memo(risk_uuid)
+        self.risk_refs: _Memo[str, JsonDict] = _Memo(lambda finding_id: {"risk-uuid": self.risk_uuids[finding_id]})
 
     def href_of(self, evidence: Evidence) -> str:
         return href(self.evidence_hrefs.get(evidence.id, evidence.source))
 
-    def subject_ref(self, subject_id: str) -> list[JsonDict]:
-        """The ``subjects`` list naming one component (shared)."""
-        found = self._subject_refs.get(subject_id)
-        if found is None:
-            found = self._subject_refs[subject_id] = [{"subject-uuid": component_uuid(subject_id), "type": "component"}]
-        return found
 
-    def evidence_link(self, evidence: Evidence) -> JsonDict:
-        """The short ``relevant-evidence`` entry of a TEST observation (shared)."""
-        found = self._evidence_links.get(evidence.id)
-        if found is None:
-            found = self._evidence_links[evidence.id] = _relevant_evidence(self, evidence, described=False)
-        return found
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
-    def verdict(self, probe: str, outcome: Outcome, severity: Severity) -> tuple[JsonDict | None, ...]:
-        """The probe, outcome and severity properties of a TEST observation (few combinations: shared)."""
-        key = (probe, outcome, severity)
-        found = self._verdicts.get(key)
-        if found is None:
-            found = self._verdicts[key] = (
-                prop("probe", probe),
-                prop("outcome", outcome.value),
-                prop("severity", severity.value),
-            )
-        return found
 
-    def test_title(self, probe: str, outcome: Outcome) -> str:
-        """The title of a TEST observation (``probe: outcome``), built once per pair."""
-        key = (probe, outcome)
-        found = self._titles.get(key)
-        if found is None:
-            found = self._titles[key] = line(f"{probe}: {outcome.value}")
-        return found
+class _Memo(dict[_K, _V]):
+    """A table that builds a missing entry from its key with ``make``, once, and keeps it.
 
-    def observation_ref(self, finding_id: str) -> JsonDict:
-        """The ``related-observations`` entry naming a finding's TEST observation (shared)."""
-        found = self._observation_refs.get(finding_id)
-        if found is None:
-            found = self._observation_refs[finding_id] = {"observation-uuid": self.test_uuid(finding_id)}
-        return found
+    Looked up hundreds of thousands of times while a document is written: a dict subscript with
+    ``__missing__`` costs less than a method testing the table itself.
+    """
 
-    def risk_uuid(self, finding_id: str) -> str:
-        """The uuid of a failed finding's risk (computed once)."""
-        found = self._risk_uuids.get(finding_id)
-        if found is None:
-            found = self._risk_uuids[finding_id] = risk_uuid(finding_id)
-        return found
+    def __init__(self, make: Callable[[_K], _V]) -> None:
+        super().__init__()
+        self.make = make
 
-    def risk_ref(self, finding_id: str) -> JsonDict:
-        """The ``related-risks`` entry naming a failed finding's risk (shared)."""
-        found = self._risk_refs.get(finding_id)
-        if found is None:
-            found = self._risk_refs[finding_id] = {"risk-uuid": self.risk_uuid(finding_id)}
-        return found
+    def __missing__(self, key: _K) -> _V:
+        value = self[key] = self.make(key)
+        return value
 
-    def test_uuid(self, finding_id: str) -> str:
-        """The uuid of a finding's TEST observation (computed once)."""
-        found = self._test_uuids.get(finding_id)
-        if found is None:
-            found = self._test_uuids[finding_id] = finding_observation_uuid(finding_id)
-        return found
+
+def _subject_ref(subject_id: str) -> list[JsonDict]:
+    """The ``subjects`` list naming one component."""
+    return [{"subject-uuid": component_uuid(subject_id), "type": "component"}]
+
+
+def _verdict(key: tuple[str, Outcome, Severity]) -> tuple[JsonDict | None, ...]:
+    """The probe, outcome and severity properties of a TEST observation."""
+    probe, outcome, severity = key
+    return (prop("probe", probe), prop("outcome", outcome.value), prop("severity", severity.value))
+
+
+def _test_title(key: tuple[str, Outcome]) -> str:
+    """The title of a TEST observation (``probe: outcome``)."""
+    probe, outcome = key
+    return line(f"{probe}: {outcome.value}")
 
 
 def _relevant_evidence(index: _Index, evidence: Evidence, described: bool = True) -> JsonDict:
@@ -248,15 +228,15 @@ def evidence_observation(index: _Index, evidence: Evidence, collected: str) -> J
 
 def finding_observation(index: _Index, finding: Finding, collected: str) -> JsonDict:
     """The TEST observation of one probe finding."""
-    entries = [prop("finding-id", finding.id), *index.verdict(finding.probe, finding.outcome, finding.severity)]
+    entries = [prop("finding-id", finding.id), *index.verdicts[finding.probe, finding.outcome, finding.severity]]
     location = finding.location
     if location:
         entries.append(prop("location", location.path + (f":{location.line}" if location.line else "")))
         if location.pointer:
             entries.append(prop("json-pointer", location.pointer))
     out: JsonDict = {
-        "uuid": index.test_uuid(finding.id),
-        "title": index.test_title(finding.probe, finding.outcome),
+        "uuid": index.test_uuids[finding.id],
+        "title": index.test_titles[finding.probe, finding.outcome],
         "description": prose(finding.message),
         "props": props(entries),
         "methods": _TEST,
@@ -264,9 +244,9 @@ def finding_observation(index: _Index, finding: Finding, collected: str) -> Json
     if finding.outcome is Outcome.FALSE:
         out["types"] = _FINDING_TYPE
     if finding.subject in index.subjects:
-        out["subjects"] = index.subject_ref(finding.subject)
+        out["subjects"] = index.subject_refs[finding.subject]
     known = index.evidence
-    evidence = [index.evidence_link(known[e]) for e in finding.evidence_ids if e in known]
+    evidence = [index.evidence_links[e] for e in finding.evidence_ids if e in known]
     put(out, "relevant-evidence", evidence)
     out["collected"] = collected
     return out
@@ -287,7 +267,7 @@ def risk(index: _Index, finding: Finding, definitions: Mapping[str, Any]) -> Jso
     record: Mapping[str, Any] = acceptance if isinstance(acceptance, Mapping) else {}
     accepted = finding.id in index.accepted or record.get("status") == "accepted"
     out: JsonDict = {
-        "uuid": index.risk_uuid(finding.id),
+        "uuid": index.risk_uuids[finding.id],
         "title": line(f"{finding.probe} failed for {subject.name if subject else finding.subject}"),
         "description": prose(finding.message),
         "statement": prose(statement),
@@ -312,7 +292,7 @@ def risk(index: _Index, finding: Finding, definitions: Mapping[str, Any]) -> Jso
                 "description": prose(remediation),
             }
         ],
-        "related-observations": [{"observation-uuid": index.test_uuid(finding.id)}],
+        "related-observations": [{"observation-uuid": index.test_uuids[finding.id]}],
     }
     if record:
         out["description"] = prose(f"{finding.message}\n\n{_acceptance_text(record)}")
@@ -371,9 +351,9 @@ def control_finding(
             continue
         failed = finding.outcome is Outcome.FALSE
         if failed or not failed_only:
-            observations.append(index.observation_ref(finding_id))
+            observations.append(index.observation_refs[finding_id])
         if failed and finding_id not in accepted:
-            risks.append(index.risk_ref(finding_id))
+            risks.append(index.risk_refs[finding_id])
     put(out, "related-observations", observations)
     put(out, "related-risks", risks)
     return out

@@ -80,7 +80,7 @@ def plan(assessment: Assessment, index: ar._Index) -> Plan:
 
 def repeated_uuids(the_plan: Plan, index: ar._Index) -> set[str]:
     """The uuids of the observations and risks the POA&M repeats from the assessment results."""
-    return {index.test_uuid(f) for f in the_plan.failed_ids} | {index.risk_uuid(f) for f in the_plan.risk_ids}
+    return {index.test_uuids[f] for f in the_plan.failed_ids} | {index.risk_uuids[f] for f in the_plan.risk_ids}
 
 
 def skeleton(
@@ -123,7 +123,7 @@ def skeleton(
                 "related-findings": [{"finding-uuid": ar.control_finding_uuid(framework.id, result.control_id)}],
             }
             # The item's observations are reachable through its finding; only its open risks are listed.
-            put(item, "related-risks", [index.risk_ref(f) for f in failed if f in risk_ids])
+            put(item, "related-risks", [index.risk_refs[f] for f in failed if f in risk_ids])
             yield item
         if not open_results:
             # OSCAL requires at least one item; an empty plan says so explicitly.
@@ -136,12 +136,12 @@ def skeleton(
     def observations() -> Iterator[JsonDict | Raw]:
         for finding in assessment.findings:
             if finding.id in failed_ids:
-                kept = repeated.take(index.test_uuid(finding.id)) if repeated else None
+                kept = repeated.take(index.test_uuids[finding.id]) if repeated else None
                 yield kept if kept is not None else ar.finding_observation(index, finding, created)
 
     def risks() -> Iterator[JsonDict | Raw]:
         for finding_id in risk_ids:
-            kept = repeated.take(index.risk_uuid(finding_id)) if repeated else None
+            kept = repeated.take(index.risk_uuids[finding_id]) if repeated else None
             yield kept if kept is not None else ar.risk(index, index.findings[finding_id], known)
 
     organization = str(assessment.metadata.get("organization") or "")
