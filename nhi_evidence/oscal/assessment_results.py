@@ -151,6 +151,10 @@ class _Index:
         self.evidence_links: _Memo[str, JsonDict] = _Memo(
             lambda evidence_id: _relevant_evidence(self, self.evidence[evidence_id], False)
         )
+        # The findings of one identity cite the same few evidence tuples: one list per tuple.
+        self.evidence_lists: _Memo[tuple[str, ...], list[JsonDict]] = _Memo(
+            lambda ids: [self.evidence_links[e] for e in ids if e in self.evidence]
+        )
         self.verdicts = _Memo(_verdict)
         self.test_titles = _Memo(_test_title)
         self.test_uuids = _Memo(finding_observation_uuid)
@@ -159,10 +163,23 @@ class _Index:
         )
         self.risk_uuids = _Memo(risk_uuid)
         self.risk_refs: _Memo[str, JsonDict] = _Memo(lambda finding_id: {"risk-uuid": self.risk_uuids[finding_id]})
+        self.control_links: _Memo[str, _Links | None] = _Memo(self._control_links)
+
+    def _control_links(self, finding_id: str) -> _Links | None:
+        finding = self.findings.get(finding_id)
+        if finding is None:
+            return None
+        failed = finding.outcome is Outcome.FALSE
+        risk = self.risk_refs[finding_id] if failed and finding_id not in self.accepted else None
+        return failed, self.observation_refs[finding_id], risk
 
     def href_of(self, evidence: Evidence) -> str:
         return href(self.evidence_hrefs.get(evidence.id, evidence.source))
 
+
+#: What a control finding links for one of its deciding findings: whether it failed, the reference
+#: to its TEST observation, and the reference to its open risk (None when it has none).
+_Links = tuple[bool, JsonDict, JsonDict | None]
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")
@@ -245,9 +262,7 @@ def finding_observation(index: _Index, finding: Finding, collected: str) -> Json
         out["types"] = _FINDING_TYPE
     if finding.subject in index.subjects:
         out["subjects"] = index.subject_refs[finding.subject]
-    known = index.evidence
-    evidence = [index.evidence_links[e] for e in finding.evidence_ids if e in known]
-    put(out, "relevant-evidence", evidence)
+    put(out, "relevant-evidence", index.evidence_lists[finding.evidence_ids])
     out["collected"] = collected
     return out
 
@@ -344,16 +359,16 @@ def control_finding(
     # entries are shared with every other control the same finding decides.
     observations: list[JsonDict] = []
     risks: list[JsonDict] = []
-    findings, accepted = index.findings, index.accepted
+    control_links = index.control_links
     for finding_id in result.findings:
-        finding = findings.get(finding_id)
-        if finding is None:
+        links = control_links[finding_id]
+        if links is None:
             continue
-        failed = finding.outcome is Outcome.FALSE
+        failed, observation, risk_ref = links
         if failed or not failed_only:
-            observations.append(index.observation_refs[finding_id])
-        if failed and finding_id not in accepted:
-            risks.append(index.risk_refs[finding_id])
+            observations.append(observation)
+        if risk_ref is not None:
+            risks.append(risk_ref)
     put(out, "related-observations", observations)
     put(out, "related-risks", risks)
     return out

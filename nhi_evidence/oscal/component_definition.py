@@ -26,11 +26,17 @@ from nhi_evidence.oscal.stream import Stream, materialise
 _ControlsOfProbe = dict[str, list[tuple[int, ControlResult]]]
 
 
+#: (framework id, the sorted (probe, outcome) pairs a subject decided) -> (control id, requirement
+#: without its uuid) of each control they decide.
+_RequirementsOf = dict[tuple[str, tuple[tuple[str, str], ...]], list[tuple[str, JsonDict]]]
+
+
 def _subject_component(
     subject: Subject,
     frameworks: Sequence[Framework],
     controls_of_probe: Mapping[str, _ControlsOfProbe],
     findings: Sequence[Finding],
+    requirements_of: _RequirementsOf,
 ) -> JsonDict:
     capability = subject.capability
     out: JsonDict = {
@@ -49,27 +55,16 @@ def _subject_component(
             ]
         ),
     }
-    decided = [f for f in findings if f.outcome in (Outcome.TRUE, Outcome.FALSE)]
+    # A subject's requirements depend only on which probes it decided and how, and thousands of
+    # identities share the same few combinations: each combination is worked out once per framework.
+    decided = tuple(sorted({(f.probe, f.outcome.value) for f in findings if f.outcome in _DECIDED}))
     implementations: list[JsonDict] = []
     for framework in frameworks:
-        # Control position -> (control result, the subject's decided findings of its probes).
-        touched: dict[int, tuple[ControlResult, list[Finding]]] = {}
-        by_probe = controls_of_probe.get(framework.id, {})
-        for finding in decided:
-            for position, result in by_probe.get(finding.probe, ()):
-                touched.setdefault(position, (result, []))[1].append(finding)
-        requirements: list[JsonDict] = []
-        for position in sorted(touched):
-            result, concerned = touched[position]
-            outcomes = tuple(sorted({(f.probe, f.outcome.value) for f in concerned}))
-            requirements.append(
-                {
-                    "uuid": oscal_uuid("implemented-requirement", subject.id, framework.id, result.control_id),
-                    "control-id": token(result.control_id),
-                    **_requirement_text(outcomes),
-                }
-            )
-        if requirements:
+        key = (framework.id, decided)
+        shared = requirements_of.get(key)
+        if shared is None:
+            shared = requirements_of[key] = _requirements(controls_of_probe.get(framework.id, {}), decided)
+        if shared:
             implementations.append(
                 {
                     "uuid": oscal_uuid("control-implementation", subject.id, framework.id),
@@ -77,11 +72,33 @@ def _subject_component(
                     "description": prose(
                         f"Controls of {framework.title} {framework.version} evidenced for {subject.name} by this run."
                     ),
-                    "implemented-requirements": requirements,
+                    "implemented-requirements": [
+                        {"uuid": oscal_uuid("implemented-requirement", subject.id, framework.id, control_id), **rest}
+                        for control_id, rest in shared
+                    ],
                 }
             )
     put(out, "control-implementations", implementations)
     return out
+
+
+#: Outcomes that decide a control for a subject.
+_DECIDED = frozenset({Outcome.TRUE, Outcome.FALSE})
+
+
+def _requirements(by_probe: _ControlsOfProbe, decided: tuple[tuple[str, str], ...]) -> list[tuple[str, JsonDict]]:
+    """(control id, requirement without uuid) of the controls linked to these decided (probe, outcome) pairs."""
+    # Control position -> (control result, the (probe, outcome) pairs of its probes).
+    touched: dict[int, tuple[ControlResult, set[tuple[str, str]]]] = {}
+    for probe, outcome in decided:
+        for position, result in by_probe.get(probe, ()):
+            touched.setdefault(position, (result, set()))[1].add((probe, outcome))
+    requirements: list[tuple[str, JsonDict]] = []
+    for position in sorted(touched):
+        result, concerned = touched[position]
+        text = _requirement_text(tuple(sorted(concerned)))
+        requirements.append((result.control_id, {"control-id": token(result.control_id), **text}))
+    return requirements
 
 
 @functools.lru_cache(maxsize=4096)
@@ -133,9 +150,11 @@ def skeleton(assessment: Assessment, oscal_version: str) -> JsonDict:
             parties={"prepared-for": organization} if organization else None,
         ),
     }
+    requirements_of: _RequirementsOf = {}
     body["components"] = Stream(
         lambda: (
-            _subject_component(s, frameworks, controls_of_probe, findings_of.get(s.id, ())) for s in assessment.subjects
+            _subject_component(s, frameworks, controls_of_probe, findings_of.get(s.id, ()), requirements_of)
+            for s in assessment.subjects
         )
     )
     body["back-matter"] = {

@@ -39,14 +39,25 @@ def is_archive(path: Path) -> bool:
 
 
 def pack_files(pack_dir: Path) -> list[str]:
-    """Relative POSIX paths of the regular files under pack_dir, sorted (links are not followed)."""
+    """Relative POSIX paths of the files under pack_dir, sorted (links are listed, never followed).
+
+    As ``os.walk`` lists them: every entry that is not a folder, and no link to a folder. Walked
+    with ``os.scandir`` and plain strings: a pack of 10,000 repositories holds some 48,000
+    evidence folders, and building a ``Path`` per folder and file tripled the walk's time.
+    """
     found: list[str] = []
-    for folder, dirs, files in os.walk(pack_dir, followlinks=False):
-        dirs.sort()
-        rel = Path(folder).relative_to(pack_dir)
-        for name in files:
-            found.append((rel / name).as_posix() if rel != Path(".") else name)
-    return sorted(found)
+    pending = [""]
+    while pending:
+        rel = pending.pop()
+        with os.scandir(os.path.join(pack_dir, rel) if rel else pack_dir) as entries:
+            for entry in entries:
+                name = f"{rel}/{entry.name}" if rel else entry.name
+                if not entry.is_dir():
+                    found.append(name)
+                elif not entry.is_symlink():
+                    pending.append(name)
+    found.sort()
+    return found
 
 
 def write_archive(pack_dir: Path, target: Path, top: str, mtime: int) -> None:

@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from nhi_evidence import serialize
 from nhi_evidence.clock import isoformat
+from nhi_evidence.gcpause import paused_gc
 from nhi_evidence.model import Assessment, Evidence
 from nhi_evidence.pack import parallel, signing
 from nhi_evidence.pack.archive import pack_files, write_archive
@@ -361,6 +362,11 @@ class EvidenceCopies:
         """Whether a child is writing the copies (``take`` then returns its files)."""
         return self._child is not None
 
+    @property
+    def finished(self) -> bool:
+        """Whether ``take`` would return without waiting (no child, or its copies are written)."""
+        return self._child is None or self._child.finished()
+
     def take(self, assessment: Assessment) -> dict[str, Written] | None:
         """The files written for this assessment's evidence, or None when none were started."""
         if self._child is None:
@@ -449,6 +455,11 @@ def write_pack(
             for part in before:
                 parallel.timed(part, sink)
             if prewritten and copies is not None:
+                # The copies' child shares the CPUs with the scan and then with this pack: when it
+                # is late (measured at N = 10,000: up to 20 s after the scan), this process writes
+                # its parts that do not need the digest instead of waiting for it.
+                while mine and not copies.finished:
+                    parallel.timed(mine.pop(0), sink)
                 sink.written.update(copies.take(assessment) or {})
             digest = content_digest({rel: written.sha256 for rel, written in sink.written.items()})
             extra.update({"manifest_sha256": digest, "content_sha256": digest})
@@ -537,9 +548,14 @@ def build_pack(
 
     ``copies``: evidence copies started during the scan (``EvidenceCopies``), joined here.
     """
-    manifest, raw = write_pack(tmp, assessment, options, copies)
-    archive = None
-    if options.archive:
-        archive = write_pack_archive(tmp, out, int(assessment.created_at.timestamp()))
+    # The collector would walk the whole assessment (millions of objects at 10,000 repositories)
+    # each time the objects made by the renderers or the archive's members trigger a full pass:
+    # measured at N = 10,000, 3.6 s for the pass that building the manifest set off. Nothing the
+    # pack keeps needs it; the reports' own cycles are collected once the collector resumes.
+    with paused_gc():
+        manifest, raw = write_pack(tmp, assessment, options, copies)
+        archive = None
+        if options.archive:
+            archive = write_pack_archive(tmp, out, int(assessment.created_at.timestamp()))
     commit(tmp, out, options.force)
     return PackResult(out, manifest, sha256_hex(raw), archive)

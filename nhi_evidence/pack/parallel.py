@@ -106,6 +106,10 @@ class Background:
         self._child.start()
         send.close()
 
+    def finished(self) -> bool:
+        """Whether the child has sent its result (``join`` then returns without waiting)."""
+        return not self._receive.closed and self._receive.poll()
+
     def join(self) -> dict[str, Written]:
         """Wait for the child; the files it wrote."""
         try:

@@ -99,12 +99,12 @@ def _cost(name: str, findings: int, together: bool) -> float:
 SMALL_DOCUMENT_COST = 0.05
 #: Estimated seconds per finding of the large documents (measured at 10,000 repositories).
 DOCUMENT_COST: Mapping[str, float] = {
-    "assessment-results.json": 120e-6,
-    "component-definition.json": 45e-6,
+    "assessment-results.json": 110e-6,
+    "component-definition.json": 24e-6,
     "poam.json": 70e-6,
 }
 #: Estimated seconds per finding of the POA&M written after the assessment results by the same part.
-POAM_REPEATING_COST = 35e-6
+POAM_REPEATING_COST = 30e-6
 #: The documents written by one part when both are wanted.
 REPEATED_TOGETHER = ("assessment-results.json", "poam.json")
 

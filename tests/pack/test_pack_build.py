@@ -179,3 +179,33 @@ def test_period_and_organisation_may_come_from_the_configuration(tmp_path: Path)
     result = invoke("pack", str(org), "--out", str(tmp_path / "other"), "--no-config")
     assert result.exit_code == 2
     assert "needs --period and --org" in result.output
+
+
+def test_pack_files_lists_what_os_walk_lists_without_following_links(tmp_path: Path) -> None:
+    from nhi_evidence.pack.archive import pack_files
+
+    (tmp_path / "evidence" / "repo" / ".github").mkdir(parents=True)
+    (tmp_path / "evidence" / "repo" / ".github" / "ci.yml.json").write_text("{}")
+    (tmp_path / "assessment.json").write_text("{}")
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "secret").write_text("x")
+    (tmp_path / "evidence" / "to-folder").symlink_to(tmp_path / "outside")
+    (tmp_path / "evidence" / "to-file").symlink_to(tmp_path / "assessment.json")
+    (tmp_path / "evidence" / "dangling").symlink_to(tmp_path / "nowhere")
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "empty" / "nested").mkdir(parents=True)
+
+    walked = sorted(
+        Path(folder, name).relative_to(tmp_path).as_posix()
+        for folder, _, files in os.walk(tmp_path, followlinks=False)
+        for name in files
+    )
+    assert pack_files(tmp_path) == walked
+    assert pack_files(tmp_path) == [
+        "assessment.json",
+        "evidence/dangling",
+        "evidence/repo/.github/ci.yml.json",
+        "evidence/to-file",
+        "fifo",
+        "outside/secret",
+    ]

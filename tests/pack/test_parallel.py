@@ -10,6 +10,7 @@ import pytest
 from nhi_evidence.pack import build, parallel
 from nhi_evidence.pack.parallel import PartError
 from nhi_evidence.renderers import RenderError
+from nhi_evidence.renderers.pdf_renderer import PdfRenderer
 from nhi_evidence.renderers.sarif import SarifRenderer
 from nhi_evidence.sinks import DirectorySink, FileSink, Part
 from tests.pack.conftest import FIXTURES, invoke
@@ -27,26 +28,49 @@ def _pack(out: Path, jobs: int) -> dict[str, bytes]:
 
 
 @needs_fork
-@pytest.mark.parametrize("twins", [False, True], ids=["separate-reports", "reports-from-one-context"])
-def test_two_processes_write_the_same_pack_as_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, twins: bool) -> None:
+@pytest.mark.parametrize("variant", ["separate-reports", "reports-from-one-context", "copies-late"])
+def test_two_processes_write_the_same_pack_as_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variant: str
+) -> None:
     one = _pack(tmp_path / "one", 1)
     taken: list[dict[str, object]] = []
+    events: list[str] = []
     original_take = build.EvidenceCopies.take
+    original_timed = parallel.timed
 
     def spy(self: build.EvidenceCopies, assessment: object) -> object:
         files = original_take(self, assessment)  # type: ignore[arg-type]
         taken.append(dict(files or {}))
+        events.append("take")
         return files
 
+    def timed(part: Part, sink: FileSink) -> None:
+        events.append(part.name)
+        original_timed(part, sink)
+
     monkeypatch.setattr(build.EvidenceCopies, "take", spy)
-    if twins:
+    monkeypatch.setattr(parallel, "timed", timed)
+    if variant == "reports-from-one-context":
         # A large organisation's report context is built once for the PDF and the HTML twin.
         monkeypatch.setattr(build, "REPORT_CONTEXT_COST_PER_FINDING", 10.0)
+    if variant == "copies-late":
+        # Copies still being written when the contract is done: the parts that do not need the
+        # digest are written meanwhile, the reports only after the copies are joined.
+        monkeypatch.setattr(build.EvidenceCopies, "finished", property(lambda self: False))
+        # Reports estimated free, so this process gets a share of the other parts to write.
+        monkeypatch.setattr(PdfRenderer, "fixed_cost", 0.0)
     two = _pack(tmp_path / "two", 2)
     # With two processes the evidence copies were written during the scan, then joined.
     assert len(taken) == 1
     assert taken[0]
     assert sorted(taken[0]) == sorted(name for name in two if name.startswith("evidence/"))
+    assert events[0] == "assessment.json"
+    before_take = events[1 : events.index("take")]
+    after_take = events[events.index("take") + 1 :]
+    assert {"pdf", "pdf and html"} & set(after_take)
+    if variant == "copies-late":
+        assert before_take
+        assert not {"pdf", "html", "pdf and html"} & set(before_take)
     assert one.keys() == two.keys()
     assert "oscal/assessment-results.json" in two
     assert "report.pdf" in two
