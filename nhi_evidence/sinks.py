@@ -125,6 +125,41 @@ class DirectorySink:
 
 
 @dataclass
+class DeferredSink:
+    """Hashes each file as it is given and writes it into ``target`` only on ``flush``.
+
+    A pack's content digest needs the hashes of its evidence copies, not the files themselves:
+    tens of thousands of small files whose creation waits on the file system, slowest while the
+    pack's large outputs are being written. Hashed first and written after, they delay nothing.
+    Paths are checked (``target.check``) when a file is given, so a refused path fails early.
+    """
+
+    target: DirectorySink
+    written: dict[str, Written] = field(default_factory=dict)
+    _pending: list[tuple[str, bytes]] = field(default_factory=list, repr=False)
+
+    @contextmanager
+    def open(self, rel: str) -> Iterator[BinaryWriter]:
+        """A buffer given as a whole file when the block ends."""
+        buffer = io.BytesIO()
+        yield buffer
+        self.write(rel, buffer.getvalue())
+
+    def write(self, rel: str, content: bytes) -> None:
+        """Hash a whole file and keep it for ``flush``."""
+        if self.target.check is not None:
+            self.target.check(rel)
+        self.written[rel] = Written(hashlib.sha256(content).hexdigest(), len(content))
+        self._pending.append((rel, content))
+
+    def flush(self) -> None:
+        """Write every file given so far into the target (and forget their bytes)."""
+        pending, self._pending = self._pending, []
+        for rel, content in pending:
+            self.target.write(rel, content)
+
+
+@dataclass
 class MemorySink:
     """Keeps written files in memory (relative path -> bytes): small outputs and tests."""
 

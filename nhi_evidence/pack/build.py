@@ -333,11 +333,14 @@ def evidence_paths(evidence: Sequence[Evidence]) -> dict[str, str]:
 
 
 class EvidenceCopies:
-    """The evidence copies of a pack, written by a forked child while the scan probes and maps.
+    """The evidence copies of a pack, hashed and written by a forked child while the scan goes on.
 
     The copies need only the collected evidence, and the probe stage runs in one process: started
-    from the scan's ``on_collected`` hook, the child writes them on the second CPU meanwhile
-    (measured at 10,000 repositories: the 37,039 copies take 10-15 s of work, probing 8-13 s).
+    from the scan's ``on_collected`` hook, the child works on the second CPU meanwhile. It hashes
+    every copy first, which is all the pack's content digest needs (``take``), and creates the
+    files after: creating tens of thousands of files and folders waits on the file system, and
+    measured at 10,000 repositories it took from 10 s to over 50 s depending on the other writes
+    under way; nothing waits for the files until the pack is complete (``finish``).
     Without a second CPU or outside Linux (``pack.parallel``), or with ``jobs=1``, nothing starts
     and the pack writes them itself. Use as a context manager: leaving it stops an unjoined child.
     """
@@ -347,6 +350,7 @@ class EvidenceCopies:
         self._jobs = jobs or os.cpu_count() or 1
         self._ids: tuple[str, ...] = ()
         self._child: parallel.Background | None = None
+        self._hashes: dict[str, Written] | None = None
 
     def start(self, evidence: Sequence[Evidence]) -> None:
         """Start writing the copies of these records (the assessment's evidence, in its order)."""
@@ -355,30 +359,47 @@ class EvidenceCopies:
         self._ids = tuple(record.id for record in evidence)
         paths = evidence_paths(evidence)
         parts = _evidence_parts(evidence, paths)
-        self._child = parallel.Background(parts, DirectorySink(self._staging_dir, check=check_pack_path, atomic=False))
+        sink = DirectorySink(self._staging_dir, check=check_pack_path, atomic=False)
+        self._child = parallel.Background(parts, sink, deferred=True)
 
     @property
     def started(self) -> bool:
-        """Whether a child is writing the copies (``take`` then returns its files)."""
+        """Whether a child is writing the copies (``take`` then returns their hashes)."""
         return self._child is not None
 
     @property
     def finished(self) -> bool:
-        """Whether ``take`` would return without waiting (no child, or its copies are written)."""
+        """Whether ``take`` would return without waiting (no child, or its copies are hashed)."""
         return self._child is None or self._child.finished()
 
     def take(self, assessment: Assessment) -> dict[str, Written] | None:
-        """The files written for this assessment's evidence, or None when none were started."""
+        """The hash and size of each copy of this assessment's evidence, or None when none were started.
+
+        The files themselves may still be being written: ``finish`` waits for them.
+        """
         if self._child is None:
             return None
-        child, self._child = self._child, None
         if tuple(record.id for record in assessment.evidence) != self._ids:
-            child.close()
+            self.close()
             raise RuntimeError("the evidence copies were started for other evidence than the pack's")
         try:
-            return child.join()
+            self._hashes = self._child.hashes()
+        except PartError as exc:
+            self.close()
+            raise PackBuildError(str(exc)) from None
+        return self._hashes
+
+    def finish(self) -> None:
+        """Wait until the copies whose hashes ``take`` returned are written."""
+        if self._child is None or self._hashes is None:
+            return
+        child, self._child = self._child, None
+        try:
+            written = child.join()
         except PartError as exc:
             raise PackBuildError(str(exc)) from None
+        if written != self._hashes:
+            raise RuntimeError("the evidence copies written differ from those hashed")
 
     def close(self) -> None:
         """Stop a child that was not joined."""
@@ -455,9 +476,8 @@ def write_pack(
             for part in before:
                 parallel.timed(part, sink)
             if prewritten and copies is not None:
-                # The copies' child shares the CPUs with the scan and then with this pack: when it
-                # is late (measured at N = 10,000: up to 20 s after the scan), this process writes
-                # its parts that do not need the digest instead of waiting for it.
+                # The copies' child shares the CPUs with the scan: when their hashes are late, this
+                # process writes its parts that do not need the digest instead of waiting.
                 while mine and not copies.finished:
                     parallel.timed(mine.pop(0), sink)
                 sink.written.update(copies.take(assessment) or {})
@@ -467,6 +487,8 @@ def write_pack(
                 parallel.timed(part, sink)
             if child is not None:
                 sink.written.update(child.join())
+        if copies is not None:
+            copies.finish()
     except PartError as exc:
         raise PackBuildError(str(exc)) from None
     on_disk = pack_files(tmp)

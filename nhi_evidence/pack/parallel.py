@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from typing import IO, Any
 
-from nhi_evidence.sinks import DirectorySink, FileSink, Part, Written
+from nhi_evidence.sinks import DeferredSink, DirectorySink, FileSink, Part, Written
 
 LOG = logging.getLogger(__name__)
 
@@ -85,50 +85,72 @@ class Background:
 
     The child writes into the folder of ``sink``; ``join`` waits for it and returns the hash and
     size of each file it wrote, raising PartError (a part's expected failure, or a child that
-    died) or RuntimeError (a defect, with the child's traceback). Leaving the ``with`` block
-    stops a child that was not joined.
+    died), OSError (a file that could not be written, as this process would raise it) or
+    RuntimeError (a defect, with the child's traceback). Leaving the ``with`` block stops a child
+    that was not joined.
+
+    With ``deferred``, the child hashes every file first and writes them after (``DeferredSink``):
+    ``hashes`` returns the hash and size of each file as soon as all are hashed, while the files
+    are still being written; ``join`` then waits for the files.
     """
 
-    def __init__(self, parts: Sequence[Part], sink: DirectorySink) -> None:
+    def __init__(self, parts: Sequence[Part], sink: DirectorySink, *, deferred: bool = False) -> None:
         self.names = [part.name for part in parts]
         context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
-        # The child's result (a hash per file: megabytes for the evidence copies) goes through an
-        # unnamed file, not the pipe: a result larger than the pipe's buffer would keep the child,
-        # and the pages it copied, alive until this process joins it.
+        # Results (a hash per file: megabytes for the evidence copies) go through an unnamed file,
+        # the pipe carries only where each one starts: a result larger than the pipe's buffer would
+        # keep the child, and the pages it copied, alive until this process reads it.
         self._result = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        self._done: tuple[str, Any] | None = None
         # Objects created before the fork are left alone by the collector in both processes, so their
         # pages stay shared instead of being copied when a collection touches them.
         _freeze()
         self._child = context.Process(
-            target=_child, args=(list(parts), sink.root, sink.check, send, self._result), name="nhi-evidence-pack"
+            target=_child,
+            args=(list(parts), sink.root, sink.check, send, self._result, deferred),
+            name="nhi-evidence-pack",
         )
         self._child.start()
         send.close()
 
     def finished(self) -> bool:
-        """Whether the child has sent its result (``join`` then returns without waiting)."""
-        return not self._receive.closed and self._receive.poll()
+        """Whether the child has sent a result (``hashes``, or ``join`` without deferred, returns at once)."""
+        return self._done is not None or (not self._receive.closed and self._receive.poll())
+
+    def _next(self) -> tuple[str, tuple[str, Any]]:
+        """The next (kind, result) the child sent; PartError when it died first."""
+        try:
+            kind, offset = self._receive.recv()
+        except EOFError:
+            self.close()
+            raise PartError(
+                f"the process writing {', '.join(self.names)} stopped (exit code {self._child.exitcode})"
+            ) from None
+        self._result.seek(offset)
+        result: tuple[str, Any] = pickle.load(self._result)  # noqa: S301 - an unnamed file only our own child wrote
+        return kind, result
+
+    def hashes(self) -> dict[str, Written]:
+        """A deferred child's files with their hashes, once hashed (the files may not be written yet)."""
+        if self._done is not None:
+            return _outcome(self._done)
+        kind, result = self._next()
+        if kind == "done":
+            self._done = result
+            self.close()
+        return _outcome(result)
 
     def join(self) -> dict[str, Written]:
         """Wait for the child; the files it wrote."""
         try:
-            self._receive.recv()
-            self._result.seek(0)
-            status, payload = pickle.load(self._result)  # noqa: S301 - an unnamed file only our own child wrote
-        except EOFError:
-            self._child.join()
-            raise PartError(
-                f"the process writing {', '.join(self.names)} stopped (exit code {self._child.exitcode})"
-            ) from None
+            while self._done is None:
+                kind, result = self._next()
+                if kind == "done":
+                    self._done = result
         finally:
             self.close()
-        if status == "error":
-            raise PartError(str(payload))
-        if status == "crash":
-            raise RuntimeError(f"the pack's second process failed:\n{payload}")
-        written: dict[str, Written] = payload
-        return written
+        return _outcome(self._done)
 
     def close(self) -> None:
         """Stop the child if it still runs (idempotent)."""
@@ -146,6 +168,19 @@ class Background:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _outcome(result: tuple[str, Any]) -> dict[str, Written]:
+    """The files of a child's result, or the failure it reports raised here."""
+    status, payload = result
+    if status == "error":
+        raise PartError(str(payload))
+    if status == "oserror":
+        raise OSError(*payload)
+    if status == "crash":
+        raise RuntimeError(f"the pack's second process failed:\n{payload}")
+    written: dict[str, Written] = payload
+    return written
 
 
 def timed(part: Part, sink: FileSink) -> None:
@@ -172,21 +207,40 @@ def _child(
     check: Callable[[str], object] | None,
     send: Connection,
     result_file: IO[bytes],
+    deferred: bool,
 ) -> None:
     gc.disable()
-    sink = DirectorySink(root, check=check, atomic=False)
+    target = DirectorySink(root, check=check, atomic=False)
+    sink = DeferredSink(target) if deferred else target
+
+    def report(kind: str, result: tuple[str, Any]) -> None:
+        offset = result_file.tell()
+        pickle.dump(result, result_file)
+        result_file.flush()
+        # A small message: it fits the pipe's buffer, so the child goes on (or exits) at once.
+        send.send((kind, offset))
+
     result: tuple[str, Any]
     try:
         for part in parts:
             timed(part, sink)
-        written: dict[str, Written] = dict(sink.written)
-        result = ("ok", written)
+        if isinstance(sink, DeferredSink):
+            report("hashed", ("ok", dict(sink.written)))
+            timed(
+                Part(f"writing the {len(sink.written)} files of {', '.join(p.name for p in parts)}", 0.0, _flush), sink
+            )
+        result = ("ok", dict(sink.written))
     except PartError as exc:
         result = ("error", str(exc))
+    except OSError as exc:
+        # Raised again in the parent as the same error, as if it had written the file itself.
+        result = ("oserror", (exc.errno, exc.strerror or str(exc), exc.filename))
     except Exception:  # noqa: BLE001 - a defect: its traceback goes to the parent, which raises
         result = ("crash", traceback.format_exc())
-    pickle.dump(result, result_file)
-    result_file.flush()
-    # A small message: it fits the pipe's buffer, so the child exits now, joined or not.
-    send.send("done")
+    report("done", result)
     send.close()
+
+
+def _flush(sink: FileSink) -> None:
+    if isinstance(sink, DeferredSink):
+        sink.flush()

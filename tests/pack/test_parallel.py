@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from nhi_evidence.pack import build, parallel
+from nhi_evidence.pack.manifest import PackPathError
 from nhi_evidence.pack.parallel import PartError
 from nhi_evidence.renderers import RenderError
 from nhi_evidence.renderers.pdf_renderer import PdfRenderer
@@ -206,3 +207,69 @@ def test_evidence_copies_do_not_start_with_one_job(tmp_path: Path) -> None:
         assert not copies.started
         assert copies.take(assessment) is None
     assert not any(tmp_path.iterdir())
+
+
+def test_a_deferred_sink_hashes_at_once_and_writes_on_flush(tmp_path: Path) -> None:
+    from nhi_evidence.sinks import DeferredSink
+
+    direct = DirectorySink(tmp_path / "direct")
+    deferred = DeferredSink(DirectorySink(tmp_path / "deferred", check=build.check_pack_path))
+    for sink in (direct, deferred):
+        sink.write("evidence/a/b.json", b"{}\n")
+        with sink.open("evidence/c.json") as handle:
+            handle.write(b"[1, 2]\n")
+    assert deferred.written == direct.written
+    assert not (tmp_path / "deferred").exists()
+    # A refused path fails when the file is given, not when the files are written.
+    with pytest.raises(PackPathError):
+        deferred.write("../outside.json", b"x")
+    deferred.flush()
+    assert deferred.target.written == direct.written
+    assert (tmp_path / "deferred" / "evidence" / "a" / "b.json").read_bytes() == b"{}\n"
+
+
+@needs_fork
+def test_a_deferred_child_gives_the_hashes_before_the_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from nhi_evidence.sinks import DeferredSink
+
+    release = tmp_path / "release"
+    original_flush = DeferredSink.flush
+
+    def held_flush(self: DeferredSink) -> None:
+        # The forked child waits here until the test has seen the hashes without the files.
+        deadline = time.monotonic() + 30
+        while not release.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        original_flush(self)
+
+    monkeypatch.setattr(DeferredSink, "flush", held_flush)
+    out = tmp_path / "out"
+    parts = [Part(f"p{i}", 1.0, _writer(f"f{i}.txt")) for i in range(3)]
+    with parallel.Background(parts, DirectorySink(out), deferred=True) as child:
+        hashes = child.hashes()
+        assert sorted(hashes) == ["f0.txt", "f1.txt", "f2.txt"]
+        assert not any((out / name).exists() for name in hashes)
+        release.write_text("go")
+        assert child.join() == hashes
+    for name, written in hashes.items():
+        assert (out / name).read_bytes() == name.encode()
+        assert written.size == len(name)
+
+
+@needs_fork
+def test_a_file_a_deferred_child_cannot_write_is_an_os_error_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(self: DirectorySink, rel: str, content: bytes) -> None:
+        raise OSError(28, "No space left on device", str(self.root / rel))
+
+    monkeypatch.setattr(DirectorySink, "write", full)
+    parts = [Part("p", 1.0, _writer("f.txt"))]
+    with parallel.Background(parts, DirectorySink(tmp_path), deferred=True) as child:
+        assert list(child.hashes()) == ["f.txt"]
+        with pytest.raises(OSError, match="No space left on device") as raised:
+            child.join()
+    assert raised.value.errno == 28
+    assert raised.value.filename == str(tmp_path / "f.txt")

@@ -1,0 +1,48 @@
+"""The benchmark's memory sampler: it measures the process tree without taking much of its CPU."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import pytest
+
+from bench import measure
+
+
+def _burn(seconds: float) -> None:
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
+        pass
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PSS is read from /proc")
+def test_the_sampler_sees_memory_held_while_it_runs() -> None:
+    with measure.MemorySampler(interval=0.05, budget=1.0) as sampler:
+        held = bytearray(64 * 1024 * 1024)
+        held[::4096] = b"x" * len(held[::4096])
+        seen = sampler.samples
+        deadline = time.monotonic() + 10
+        while sampler.samples < seen + 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert sampler.samples >= 2
+    assert sampler.peak_mib >= 64
+
+
+def test_costly_samples_are_taken_less_often(monkeypatch: pytest.MonkeyPatch) -> None:
+    def slow(pid: int) -> int:
+        _burn(0.02)
+        return 1024
+
+    monkeypatch.setattr(measure, "_pss_kib", slow)
+    monkeypatch.setattr(measure, "_descendants", lambda pid: [])
+    # 20 ms per sample with a 2% budget: one sample per second at most, however short the interval.
+    with measure.MemorySampler(interval=0.01, budget=0.02) as sampler:
+        time.sleep(0.5)
+    assert sampler.samples == 1
+    assert sampler.peak_mib == 1.0
+
+    monkeypatch.setattr(measure, "_pss_kib", lambda pid: 1024)
+    with measure.MemorySampler(interval=0.01, budget=0.02) as cheap:
+        time.sleep(0.5)
+    assert cheap.samples >= 10
