@@ -100,6 +100,9 @@ def render_and_pack(request: ScanRequest, timings: dict[str, float]) -> None:
     log = logging.getLogger("nhi_evidence.pack.parallel")
     log.addHandler(handler)
     log.setLevel(logging.DEBUG)
+    # Gigabytes left dirty by earlier stages or runs are written back while the pack creates its
+    # tens of thousands of files, which then wait on the file system: start from a clean state.
+    os.sync()
     with tempfile.TemporaryDirectory(dir=os.environ.get("NHI_EVIDENCE_BENCH_OUT")) as tmp:
         out = Path(tmp) / "pack"
         with stage(timings, "pack"), staging(out) as staging_dir, EvidenceCopies(staging_dir, request.jobs) as copies:
