@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from nhi_evidence.gcpause import paused_gc
 from nhi_evidence.model import (
@@ -158,9 +158,6 @@ class _Index:
         self.verdicts = _Memo(_verdict)
         self.test_titles = _Memo(_test_title)
         self.test_uuids = _Memo(finding_observation_uuid)
-        self.observation_refs: _Memo[str, JsonDict] = _Memo(
-            lambda finding_id: {"observation-uuid": self.test_uuids[finding_id]}
-        )
         self.risk_uuids = _Memo(risk_uuid)
         self.risk_refs: _Memo[str, JsonDict] = _Memo(lambda finding_id: {"risk-uuid": self.risk_uuids[finding_id]})
         self.control_links: _Memo[str, _Links | None] = _Memo(self._control_links)
@@ -171,15 +168,21 @@ class _Index:
             return None
         failed = finding.outcome is Outcome.FALSE
         risk = self.risk_refs[finding_id] if failed and finding_id not in self.accepted else None
-        return failed, self.observation_refs[finding_id], risk
+        return _Links(failed, {"observation-uuid": self.test_uuids[finding_id]}, risk)
 
     def href_of(self, evidence: Evidence) -> str:
         return href(self.evidence_hrefs.get(evidence.id, evidence.source))
 
 
-#: What a control finding links for one of its deciding findings: whether it failed, the reference
-#: to its TEST observation, and the reference to its open risk (None when it has none).
-_Links = tuple[bool, JsonDict, JsonDict | None]
+class _Links(NamedTuple):
+    """What a control finding links for one of its deciding findings."""
+
+    failed: bool
+    observation: JsonDict
+    """The reference to its TEST observation."""
+    risk: JsonDict | None
+    """The reference to its open risk (None when it did not fail or an accepted risk covers it)."""
+
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")

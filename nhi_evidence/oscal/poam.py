@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nhi_evidence.gcpause import paused_gc
-from nhi_evidence.model import Assessment, ControlResult, ControlStatus, Framework, Outcome
+from nhi_evidence.model import Assessment, ControlResult, ControlStatus, Framework
 from nhi_evidence.oscal import assessment_results as ar
 from nhi_evidence.oscal.common import (
     JsonDict,
@@ -70,10 +70,11 @@ def plan(assessment: Assessment, index: ar._Index) -> Plan:
     risk_ids: dict[str, None] = {}
     for _, result in open_results:
         for finding_id in result.findings:
-            finding = index.findings.get(finding_id)
-            if finding is not None and finding.outcome is Outcome.FALSE:
+            # The control findings' own links: whether the finding failed, and its open risk if any.
+            links = index.control_links[finding_id]
+            if links is not None and links.failed:
                 failed_ids.add(finding_id)
-                if finding_id not in index.accepted:
+                if links.risk is not None:
                     risk_ids[finding_id] = None
     return Plan(open_results, failed_ids, risk_ids)
 

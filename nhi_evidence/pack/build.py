@@ -436,8 +436,8 @@ def write_pack(
 
     Files are hashed as they are written (``sinks.DirectorySink``), never read back. The PDF and
     HTML reports quote the content digest, a hash over the JSON contract and the evidence copies,
-    so this process writes the contract first (the copies were usually written during the scan,
-    see ``EvidenceCopies``), computes the digest, then writes the reports. With two CPUs, a
+    so this process writes the contract first (the copies were usually hashed during the scan, see
+    ``EvidenceCopies``), computes the digest, then writes the reports. With two CPUs, a
     forked child (``pack.parallel``) meanwhile writes a share of the other outputs, chosen so both
     processes carry the same estimated work: there is no point where one waits for the other
     before the end (measured at N = 10,000: a wait of 15-25 s when the reports formed a second
@@ -461,10 +461,11 @@ def write_pack(
         sink.write("diff.json", _json_bytes(options.diff))
         if options.diff_markdown:
             sink.write("diff.md", options.diff_markdown.encode("utf-8"))
-    prewritten = copies is not None and copies.started
+    # Copies started during the scan: only their hashes are taken here, their files are waited for last.
+    started = copies if copies is not None and copies.started else None
     # What this process writes before the digest, and the reports it writes after it (planned here
     # for their costs only: nothing renders until the digest is known).
-    before = [contract_part, *([] if prewritten else _evidence_parts(assessment.evidence, paths))]
+    before = [contract_part, *([] if started else _evidence_parts(assessment.evidence, paths))]
     reports = _format_parts(assessment, options, extra, quoting_digest=True)
     others = _format_parts(assessment, options, extra, quoting_digest=False)
     workers = options.jobs or os.cpu_count() or 1
@@ -475,20 +476,20 @@ def write_pack(
         with parallel.Background(theirs, sink) if theirs else contextlib.nullcontext() as child:
             for part in before:
                 parallel.timed(part, sink)
-            if prewritten and copies is not None:
+            if started is not None:
                 # The copies' child shares the CPUs with the scan: when their hashes are late, this
                 # process writes its parts that do not need the digest instead of waiting.
-                while mine and not copies.finished:
+                while mine and not started.finished:
                     parallel.timed(mine.pop(0), sink)
-                sink.written.update(copies.take(assessment) or {})
+                sink.written.update(started.take(assessment) or {})
             digest = content_digest({rel: written.sha256 for rel, written in sink.written.items()})
             extra.update({"manifest_sha256": digest, "content_sha256": digest})
             for part in (*_format_parts(assessment, options, extra, quoting_digest=True), *mine):
                 parallel.timed(part, sink)
             if child is not None:
                 sink.written.update(child.join())
-        if copies is not None:
-            copies.finish()
+        if started is not None:
+            started.finish()
     except PartError as exc:
         raise PackBuildError(str(exc)) from None
     on_disk = pack_files(tmp)

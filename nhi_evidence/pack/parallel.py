@@ -226,10 +226,11 @@ def _child(
             timed(part, sink)
         if isinstance(sink, DeferredSink):
             report("hashed", ("ok", dict(sink.written)))
-            timed(
-                Part(f"writing the {len(sink.written)} files of {', '.join(p.name for p in parts)}", 0.0, _flush), sink
-            )
-        result = ("ok", dict(sink.written))
+            deferred_sink = sink
+            timed(Part(f"writing the {len(sink.written)} files hashed", 0.0, lambda _: deferred_sink.flush()), target)
+        # The files as the target wrote and hashed them: for a deferred sink, ``join`` returns what
+        # reached the disk, to be compared with what ``hashes`` returned.
+        result = ("ok", dict(target.written))
     except PartError as exc:
         result = ("error", str(exc))
     except OSError as exc:
@@ -239,8 +240,3 @@ def _child(
         result = ("crash", traceback.format_exc())
     report("done", result)
     send.close()
-
-
-def _flush(sink: FileSink) -> None:
-    if isinstance(sink, DeferredSink):
-        sink.flush()
