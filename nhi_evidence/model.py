@@ -85,7 +85,7 @@ class Tier(enum.StrEnum):
         return list(Tier).index(self)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     """Where in a collected source a finding or fact sits."""
 
@@ -97,7 +97,7 @@ class Location:
     """JSON pointer into the parsed document (RFC 6901), when known."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Capability:
     """The capability tier of a subject and the evidence-based reasons for it."""
 
@@ -107,7 +107,7 @@ class Capability:
     """Full sentences naming the evidence behind the tier, most decisive first."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Subject:
     """A non-human identity, or a thing assessed on its behalf, with a stable id.
 
@@ -134,7 +134,7 @@ class Subject:
     """Ids of the Evidence records this subject was built from."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """One collected source, as collected, with secrets already replaced by fingerprints."""
 
@@ -158,7 +158,7 @@ class Evidence:
     """Repository folder relative to the scanned root."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Skip:
     """A source that was looked for and deliberately not collected (absent, too large, a symlink leaving the root...)."""
 
@@ -170,7 +170,7 @@ class Skip:
     """Collector that skipped it, when one did."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CollectionError:
     """A source that could not be collected because it is malformed or unreadable: evidence of a collection error."""
 
@@ -184,7 +184,7 @@ class CollectionError:
     """1-based line where a parser stopped, when known."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """The outcome of one probe for one subject."""
 
@@ -215,7 +215,7 @@ class Finding:
         return (self.probe, self.subject, self.location.path if self.location else "")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Control:
     """One control (requirement) of a framework catalog."""
 
@@ -237,7 +237,7 @@ class Control:
     """Ids of an earlier version this control replaces (CSF 1.1 ids for CSF 2.0 subcategories)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ControlGroup:
     """A grouping level of a framework (CSF function or category)."""
 
@@ -251,7 +251,7 @@ class ControlGroup:
     """Description."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Framework:
     """A catalog of controls, shipped in ``mappings/frameworks`` or added with ``--mappings``."""
 
@@ -280,7 +280,7 @@ class Framework:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ControlResult:
     """The assessed status of one control, with the findings that decided it."""
 
@@ -298,7 +298,7 @@ class ControlResult:
     """Probes mapped to this control."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScanScope:
     """What was scanned and with which options, recorded in every output."""
 
@@ -312,7 +312,7 @@ class ScanScope:
     """Other sources and options used (inventory, audit logs, GitHub org, ...), redacted."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Assessment:
     """Everything one run established: the single object every renderer and the differ consume."""
 

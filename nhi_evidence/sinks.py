@@ -152,6 +152,11 @@ class DeferredSink:
         self.written[rel] = Written(hashlib.sha256(content).hexdigest(), len(content))
         self._pending.append((rel, content))
 
+    @property
+    def pending(self) -> list[tuple[str, bytes]]:
+        """The files given and not yet written (relative path, content), in the order given."""
+        return self._pending
+
     def flush(self) -> None:
         """Write every file given so far into the target (and forget their bytes)."""
         pending, self._pending = self._pending, []

@@ -26,6 +26,8 @@ from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from typing import IO, Any
 
+from nhi_evidence.gcpause import freeze_heap, thaw_heap
+from nhi_evidence.pack import spool
 from nhi_evidence.sinks import DeferredSink, DirectorySink, FileSink, Part, Written
 
 LOG = logging.getLogger(__name__)
@@ -60,26 +62,6 @@ def can_fork() -> bool:
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
-#: Children started and not yet closed: the heap is frozen while any runs (see ``Background``).
-_running = 0
-
-
-def _freeze() -> None:
-    global _running
-    _running += 1
-    gc.freeze()
-
-
-def _unfreeze() -> None:
-    # Unfrozen only when the last child is closed: a pack's second child (its share of the outputs)
-    # may outlive the first (the evidence copies), and unfreezing early would let the collector
-    # walk the whole assessment again while this process renders.
-    global _running
-    _running -= 1
-    if _running == 0:
-        gc.unfreeze()
-
-
 class Background:
     """Parts written by a forked child while this process goes on with other work (Linux only).
 
@@ -105,7 +87,7 @@ class Background:
         self._done: tuple[str, Any] | None = None
         # Objects created before the fork are left alone by the collector in both processes, so their
         # pages stay shared instead of being copied when a collection touches them.
-        _freeze()
+        freeze_heap()
         self._child = context.Process(
             target=_child,
             args=(list(parts), sink.root, sink.check, send, self._result, deferred),
@@ -113,6 +95,11 @@ class Background:
         )
         self._child.start()
         send.close()
+
+    @property
+    def pid(self) -> int | None:
+        """The child's process id."""
+        return self._child.pid
 
     def finished(self) -> bool:
         """Whether the child has sent a result (``hashes``, or ``join`` without deferred, returns at once)."""
@@ -161,7 +148,7 @@ class Background:
             self._child.terminate()
         self._child.join()
         self._result.close()
-        _unfreeze()
+        thaw_heap()
 
     def __enter__(self) -> Background:
         return self
@@ -201,6 +188,28 @@ def timed(part: Part, sink: FileSink) -> None:
     )
 
 
+def report(send: Connection, result_file: IO[bytes], kind: str, result: tuple[str, Any]) -> None:
+    """Send a child's result to the parent: pickled at the end of the shared result file, its offset on the pipe."""
+    offset = result_file.seek(0, os.SEEK_END)
+    pickle.dump(result, result_file)
+    result_file.flush()
+    # A small message: it fits the pipe's buffer, so the child goes on (or exits) at once.
+    send.send((kind, offset))
+
+
+def outcome_of(work: Callable[[], dict[str, Written]]) -> tuple[str, Any]:
+    """The result of a child's work as ``_outcome`` reads it: the files written, or what went wrong."""
+    try:
+        return ("ok", work())
+    except PartError as exc:
+        return ("error", str(exc))
+    except OSError as exc:
+        # Raised again in the parent as the same error, as if it had written the file itself.
+        return ("oserror", (exc.errno, exc.strerror or str(exc), exc.filename))
+    except Exception:  # noqa: BLE001 - a defect: its traceback goes to the parent, which raises
+        return ("crash", traceback.format_exc())
+
+
 def _child(
     parts: Sequence[Part],
     root: Any,
@@ -213,30 +222,19 @@ def _child(
     target = DirectorySink(root, check=check, atomic=False)
     sink = DeferredSink(target) if deferred else target
 
-    def report(kind: str, result: tuple[str, Any]) -> None:
-        offset = result_file.tell()
-        pickle.dump(result, result_file)
-        result_file.flush()
-        # A small message: it fits the pipe's buffer, so the child goes on (or exits) at once.
-        send.send((kind, offset))
-
-    result: tuple[str, Any]
-    try:
+    def work() -> dict[str, Written]:
         for part in parts:
             timed(part, sink)
         if isinstance(sink, DeferredSink):
-            report("hashed", ("ok", dict(sink.written)))
+            report(send, result_file, "hashed", ("ok", dict(sink.written)))
+            # A fresh interpreter writes the files and reports them (``spool``); this returns only
+            # when none can be started, and this process writes them.
+            spool.hand_over(sink.pending, root, send, result_file, LOG.isEnabledFor(logging.DEBUG))
             deferred_sink = sink
             timed(Part(f"writing the {len(sink.written)} files hashed", 0.0, lambda _: deferred_sink.flush()), target)
         # The files as the target wrote and hashed them: for a deferred sink, ``join`` returns what
         # reached the disk, to be compared with what ``hashes`` returned.
-        result = ("ok", dict(target.written))
-    except PartError as exc:
-        result = ("error", str(exc))
-    except OSError as exc:
-        # Raised again in the parent as the same error, as if it had written the file itself.
-        result = ("oserror", (exc.errno, exc.strerror or str(exc), exc.filename))
-    except Exception:  # noqa: BLE001 - a defect: its traceback goes to the parent, which raises
-        result = ("crash", traceback.format_exc())
-    report("done", result)
+        return dict(target.written)
+
+    report(send, result_file, "done", outcome_of(work))
     send.close()

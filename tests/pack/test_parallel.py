@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -228,23 +230,37 @@ def test_a_deferred_sink_hashes_at_once_and_writes_on_flush(tmp_path: Path) -> N
     assert (tmp_path / "deferred" / "evidence" / "a" / "b.json").read_bytes() == b"{}\n"
 
 
+#: How a deferred child writes its files: handed over to a fresh interpreter, or itself when none can start.
+WRITERS = ["fresh-interpreter", "same-process"]
+
+
+def _writer_kind(monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    if kind == "same-process":
+        # No interpreter to start: ``spool.hand_over`` returns and the child writes the files.
+        monkeypatch.setattr(sys, "executable", "")
+
+
 @needs_fork
-def test_a_deferred_child_gives_the_hashes_before_the_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("kind", WRITERS)
+def test_a_deferred_child_gives_the_hashes_before_the_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
     import time
 
-    from nhi_evidence.sinks import DeferredSink
+    from nhi_evidence.pack import spool
 
+    _writer_kind(monkeypatch, kind)
     release = tmp_path / "release"
-    original_flush = DeferredSink.flush
+    original = spool.hand_over
 
-    def held_flush(self: DeferredSink) -> None:
+    def held(*args: Any) -> None:
         # The forked child waits here until the test has seen the hashes without the files.
         deadline = time.monotonic() + 30
         while not release.exists() and time.monotonic() < deadline:
             time.sleep(0.01)
-        original_flush(self)
+        original(*args)
 
-    monkeypatch.setattr(DeferredSink, "flush", held_flush)
+    monkeypatch.setattr(spool, "hand_over", held)
     out = tmp_path / "out"
     parts = [Part(f"p{i}", 1.0, _writer(f"f{i}.txt")) for i in range(3)]
     with parallel.Background(parts, DirectorySink(out), deferred=True) as child:
@@ -259,17 +275,58 @@ def test_a_deferred_child_gives_the_hashes_before_the_files(tmp_path: Path, monk
 
 
 @needs_fork
-def test_a_file_a_deferred_child_cannot_write_is_an_os_error_here(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_deferred_child_hands_the_files_to_a_fresh_interpreter(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    def full(self: DirectorySink, rel: str, content: bytes) -> None:
-        raise OSError(28, "No space left on device", str(self.root / rel))
+    import logging
 
-    monkeypatch.setattr(DirectorySink, "write", full)
-    parts = [Part("p", 1.0, _writer("f.txt"))]
+    # With the pack's log at DEBUG (as the benchmark sets it), the writer logs its part to standard output.
+    log = logging.getLogger("nhi_evidence.pack.parallel")
+    level = log.level
+    log.setLevel(logging.DEBUG)
+    try:
+        parts = [Part(f"p{i}", 1.0, _writer(f"dir{i}/f{i}.txt")) for i in range(3)]
+        with parallel.Background(parts, DirectorySink(tmp_path), deferred=True) as child:
+            hashes = child.hashes()
+            pid = child.pid
+            assert child.join() == hashes
+    finally:
+        log.setLevel(level)
+    output = capfd.readouterr().out
+    assert "writing the 3 files hashed" in output
+    assert f"in process {pid}, a fresh interpreter" in output
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.txt")) == sorted(hashes)
+
+
+@needs_fork
+@pytest.mark.parametrize("kind", WRITERS)
+def test_a_file_a_deferred_child_cannot_write_is_an_os_error_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    import errno
+
+    _writer_kind(monkeypatch, kind)
+    # A file where the copy's folder should be: a real error, whichever process meets it.
+    (tmp_path / "d").write_text("in the way")
+    parts = [Part("p", 1.0, _writer("d/f.txt"))]
     with parallel.Background(parts, DirectorySink(tmp_path), deferred=True) as child:
-        assert list(child.hashes()) == ["f.txt"]
-        with pytest.raises(OSError, match="No space left on device") as raised:
+        assert list(child.hashes()) == ["d/f.txt"]
+        with pytest.raises(OSError, match="File exists") as raised:
             child.join()
-    assert raised.value.errno == 28
-    assert raised.value.filename == str(tmp_path / "f.txt")
+    assert raised.value.errno == errno.EEXIST
+    assert raised.value.filename == str(tmp_path / "d")
+
+
+def test_spool_records_read_back_as_written(tmp_path: Path) -> None:
+    from nhi_evidence.pack import spool
+
+    files = [("evidence/a.json", b"{}\n"), ("evidence/\u00e9t\u00e9/b.json", b""), ("c", bytes(range(256)) * 300)]
+    with (tmp_path / "spool").open("w+b") as handle:
+        spool.write_records(files, handle)
+        handle.seek(0)
+        assert list(spool.read_records(handle)) == files
+        # A spool cut short is a defect, never read as a shorter file.
+        handle.truncate(handle.tell() - 1)
+        handle.seek(0)
+        with pytest.raises(ValueError, match="truncated"):
+            list(spool.read_records(handle))
