@@ -1,6 +1,6 @@
 """``python -m nhi_evidence`` works like the ``nhi-evidence`` console script."""
 
-from nhi_evidence.cli import main
+from nhi_evidence.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -8,6 +8,8 @@ Exit codes (also in ``--help`` and the README):
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import enum
 import os
 import sys
@@ -471,5 +473,36 @@ def _register_github() -> None:
 _register_github()
 
 
+def _exit_status(code: object) -> int:
+    """The process status ``SystemExit(code)`` gives, as the interpreter maps it (a message is printed)."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
+def run() -> None:
+    """The console script: ``main``, then leave without tearing the interpreter down.
+
+    Once a large run has written everything, the interpreter's own teardown frees its objects,
+    module state and caches one by one: measured at 10,000 repositories, 3 to 6 s after the last
+    output, for nothing. So the standard streams are flushed and the exit handlers run (``atexit``:
+    logging, temporary files, child processes), then the process ends with the command's status.
+    """
+    try:
+        main()
+        status = 0
+    except SystemExit as done:
+        status = _exit_status(done.code)
+    for stream in (sys.stdout, sys.stderr):
+        # The reader has gone (a closed pipe) or the stream is closed: nothing more can be said.
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    atexit._run_exitfuncs()
+    os._exit(status)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()

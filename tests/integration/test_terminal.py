@@ -12,6 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pytest
 from nhi_test_support import FIXED_NOW
 
 from nhi_evidence.progress import Reporter, make_console
@@ -150,6 +151,35 @@ def test_python_dash_m_works_like_the_console_script(org: Path) -> None:
     )
     assert usage.returncode == 2
     assert "Traceback" not in usage.stderr
+
+
+def test_the_console_script_runs_exit_handlers_and_keeps_the_status(tmp_path: Path) -> None:
+    # ``cli.run`` skips the interpreter's teardown: buffered output and exit handlers must not be lost.
+    marker = tmp_path / "handler-ran"
+    code = (
+        "import atexit, pathlib, sys\n"
+        "from nhi_evidence.cli import run\n"
+        f"atexit.register(pathlib.Path({str(marker)!r}).write_text, 'yes')\n"
+        "sys.argv = ['nhi-evidence', *sys.argv[1:]]\n"
+        "print('buffered, not yet flushed', end='')\n"
+        "run()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, "scan", "/nonexistent"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 2
+    assert done.stdout == "buffered, not yet flushed"
+    assert "no such folder" in done.stderr
+    assert marker.read_text() == "yes"
+
+
+def test_exit_status_follows_the_interpreter(capsys: pytest.CaptureFixture[str]) -> None:
+    from nhi_evidence.cli import _exit_status
+
+    assert _exit_status(None) == 0
+    assert _exit_status(2) == 2
+    assert _exit_status("stopped: reason") == 1
+    assert capsys.readouterr().err == "stopped: reason\n"
 
 
 def test_progress_covers_other_sources_and_rendering_to_a_file(org: Path, tmp_path: Path) -> None:
