@@ -84,7 +84,9 @@ class MemorySampler:
     often than every ``interval`` seconds while sampling is cheap.
     """
 
-    def __init__(self, interval: float = 0.5, budget: float = 0.02) -> None:
+    def __init__(self, interval: float = 0.5, budget: float = 0.02, pid: int | None = None) -> None:
+        self.pid = pid
+        """Root of the process tree measured (default: this process)."""
         self.interval = interval
         self.budget = budget
         self.peak_mib = 0.0
@@ -93,10 +95,10 @@ class MemorySampler:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        me = os.getpid()
+        root = self.pid or os.getpid()
         while not self._stop.is_set():
             started = time.thread_time()
-            total = sum(_pss_kib(pid) for pid in [me, *_descendants(me)])
+            total = sum(_pss_kib(pid) for pid in [root, *_descendants(root)])
             self.peak_mib = max(self.peak_mib, total / 1024)
             self.samples += 1
             cost = time.thread_time() - started

@@ -1,8 +1,10 @@
 """Scan throughput and per-stage time on a generated organisation of N repositories.
 
 Stages: collect (both cores), probe, map; then a full pack as ``nhi-evidence pack`` builds it (its
-own scan, then the evidence copies and every report), and each renderer alone on that assessment. Also a reference point: zizmor
-``--offline`` over the same workflow files, as a ratio of our workflow collection time to zizmor's.
+own scan, then the evidence copies and every report), each renderer alone on that assessment, and
+the ``nhi-evidence pack`` command itself in its own process (start-up and exit included). Also a
+reference point: zizmor ``--offline`` over the same workflow files, as a ratio of our workflow
+collection time to zizmor's.
 
 Usage: ``python -m bench.scan_bench N [--jobs J] [--no-render]``. Outputs are written under the
 system's temporary folder, or under ``NHI_EVIDENCE_BENCH_OUT`` when set (folder creation costs
@@ -141,6 +143,29 @@ def render_and_pack(request: ScanRequest, timings: dict[str, float]) -> None:
         print(f"  {name} alone {timings[name]:.2f} s ({size / 1e6:.1f} MB)")
 
 
+def command_pack(root: Path, jobs: int, timings: dict[str, float]) -> None:
+    """Time ``nhi-evidence pack`` as a user runs it, in its own process: start-up and exit included.
+
+    Its peak memory is the sum of the proportional set sizes of its processes alone: the pack run
+    inside this process above also carries what the earlier stages left in this process's heap.
+    """
+    command = [
+        sys.executable, "-m", "nhi_evidence", "pack", str(root), "--period", "bench", "--org", "Bench",
+        "--no-config", "--jobs", str(jobs), "--now", "2026-11-25T12:00:00Z",
+    ]  # fmt: skip
+    os.sync()
+    with tempfile.TemporaryDirectory(dir=os.environ.get("NHI_EVIDENCE_BENCH_OUT")) as tmp:
+        start = time.perf_counter()
+        process = subprocess.Popen([*command, "--out", str(Path(tmp) / "pack")], stdout=subprocess.DEVNULL)
+        with MemorySampler(pid=process.pid) as memory:
+            code = process.wait()
+        timings["command pack"] = time.perf_counter() - start
+    print(
+        f"  nhi-evidence pack (the command, --jobs {jobs}): {timings['command pack']:.2f} s wall, exit {code}, "
+        f"peak memory {memory.peak_mib:.0f} MiB (sum of the proportional set sizes of its processes)"
+    )
+
+
 def scan_stages(request: ScanRequest, files: int, timings: dict[str, float]) -> None:
     """Time collect, probe and map one after the other and print the figures."""
     frameworks, mapping = load_model(request)
@@ -183,6 +208,7 @@ def main() -> None:
     gc.collect()
     if not args.no_render:
         render_and_pack(request, timings)
+        command_pack(root, args.jobs, timings)
     print(f"  peak memory at the end {peak_rss_mb():.0f} MiB")
     print("  " + zizmor_ratio(root, args.jobs))
     print(f"reference loop after: {reference_loop_seconds():.2f} CPU-s")

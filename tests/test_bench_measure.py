@@ -29,6 +29,28 @@ def test_the_sampler_sees_memory_held_while_it_runs() -> None:
     assert sampler.peak_mib >= 64
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PSS is read from /proc")
+def test_the_sampler_measures_another_process_tree_alone() -> None:
+    import subprocess
+
+    code = "import time; held = bytearray(96 * 1024 * 1024); held[::4096] = b'x' * len(held[::4096]); time.sleep(30)"
+    process = subprocess.Popen([sys.executable, "-c", code])
+    # Memory of this process, which the sampler must leave out.
+    mine = bytearray(128 * 1024 * 1024)
+    mine[::4096] = b"y" * len(mine[::4096])
+    try:
+        with measure.MemorySampler(interval=0.05, budget=1.0, pid=process.pid) as sampler:
+            deadline = time.monotonic() + 20
+            while sampler.peak_mib < 96 and time.monotonic() < deadline:
+                time.sleep(0.05)
+    finally:
+        process.kill()
+        process.wait()
+    # Its 96 MiB and an interpreter, not the 128 MiB held here as well.
+    assert 96 <= sampler.peak_mib < 96 + 64
+    assert len(mine) == 128 * 1024 * 1024
+
+
 def test_costly_samples_are_taken_less_often(monkeypatch: pytest.MonkeyPatch) -> None:
     def slow(pid: int) -> int:
         _burn(0.02)
