@@ -16,6 +16,7 @@ of the content, the path, the content.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import struct
@@ -32,6 +33,8 @@ from nhi_evidence.sinks import DirectorySink, Written
 LOG = logging.getLogger("nhi_evidence.pack.parallel")
 
 _HEADER = struct.Struct(">II")
+#: What the new interpreter runs: its path (``sys.argv[1]``), then ``main`` with the other arguments.
+_START = "import json, sys; sys.path[:] = json.loads(sys.argv[1]); from nhi_evidence.pack.spool import main; main(sys.argv[2:])"
 
 
 def write_records(files: Iterable[tuple[str, bytes]], spool: IO[bytes]) -> None:
@@ -73,9 +76,10 @@ def hand_over(
     spool.seek(0)
     descriptors = (spool.fileno(), send.fileno(), result_file.fileno())
     result_file.flush()
-    # The new interpreter finds its modules where this one does (an installed package, a source tree).
-    environment = dict(os.environ, PYTHONPATH=os.pathsep.join(entry for entry in sys.path if entry))
-    arguments = [sys.executable, "-m", __name__, *(str(fd) for fd in descriptors), os.fsdecode(root)]
+    # Isolated (``-I``: no environment variables, user site or current folder on its path), the new
+    # interpreter imports from exactly this one's path: an installed package or a source tree alike.
+    arguments = [sys.executable, "-I", "-c", _START, json.dumps(sys.path)]
+    arguments += [*(str(fd) for fd in descriptors), os.fsdecode(root)]
     if verbose:
         arguments.append("--verbose")
     try:
@@ -83,7 +87,7 @@ def hand_over(
             os.set_inheritable(descriptor, True)
         sys.stdout.flush()
         sys.stderr.flush()
-        os.execve(sys.executable, arguments, environment)  # noqa: S606 - this interpreter, arguments made here
+        os.execv(sys.executable, arguments)  # noqa: S606 - this interpreter, arguments made here
     except OSError:
         for descriptor in descriptors:
             os.set_inheritable(descriptor, False)
@@ -94,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the fresh interpreter: write the spooled files, report them to the parent."""
     from nhi_evidence.pack import parallel  # this module's importer: loaded only in the writer
 
-    parser = argparse.ArgumentParser(prog="python -m nhi_evidence.pack.spool", description=__doc__)
+    parser = argparse.ArgumentParser(prog="nhi_evidence.pack.spool", description=__doc__)
     parser.add_argument("spool", type=int, help="descriptor of the spool file")
     parser.add_argument("send", type=int, help="descriptor of the pipe to the parent")
     parser.add_argument("result", type=int, help="descriptor of the result file shared with the parent")
@@ -123,7 +127,3 @@ def main(argv: Sequence[str] | None = None) -> None:
     with os.fdopen(args.result, "ab") as result_file:
         parallel.report(send, result_file, "done", parallel.outcome_of(work))
     send.close()
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])
