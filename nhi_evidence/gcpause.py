@@ -8,9 +8,9 @@ with it off. These stages create no reference cycles worth collecting early (rec
 reference counting as usual), so the collector is paused for their duration and restored after.
 See https://docs.python.org/3/library/gc.html.
 
-Writing a pack is the opposite case: the reports create reference cycles by the hundred thousand
-(the PDF's layout tree), which must be collected as the pack goes on, while the assessment they
-read (millions of objects) must not be walked by every full collection. ``frozen_heap`` moves the
+Writing a pack is a different case: the reports create reference cycles (the PDF renderer's
+layout objects among them), which should be collected as the pack goes on, while the assessment
+they read (millions of objects) must not be walked by every full collection. ``frozen_heap`` moves the
 objects alive on entry out of the collector's reach (``gc.freeze``) and leaves it running for the
 others; a forked child then also leaves their pages alone instead of copying them.
 """

@@ -576,8 +576,8 @@ def build_pack(
     # The collector would walk the whole assessment (millions of objects at 10,000 repositories)
     # each time the objects made by the renderers or the archive's members trigger a full pass:
     # measured at N = 10,000, 3.6 s for the pass that building the manifest set off. Frozen, the
-    # assessment is left alone while the reports' own cycles are collected as they are dropped (the
-    # PDF's layout tree: 150 MB at that scale, kept to the end of the pack when the collector was off).
+    # assessment is left alone while the reports' own cycles are collected as they are dropped
+    # (with the collector paused instead, they stayed until the end of the pack; same CPU time).
     with frozen_heap():
         manifest, raw = write_pack(tmp, assessment, options, copies)
         archive = None
