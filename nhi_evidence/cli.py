@@ -13,6 +13,7 @@ import contextlib
 import enum
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -496,6 +497,10 @@ def run() -> None:
         status = 0
     except SystemExit as done:
         status = _exit_status(done.code)
+    main_thread = threading.main_thread()
+    if any(t is not main_thread and t.is_alive() and not t.daemon for t in threading.enumerate()):
+        # Work still running in a thread: the interpreter's usual exit waits for it.
+        sys.exit(status)
     for stream in (sys.stdout, sys.stderr):
         # The reader has gone (a closed pipe) or the stream is closed: nothing more can be said.
         with contextlib.suppress(OSError, ValueError):

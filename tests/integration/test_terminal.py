@@ -173,6 +173,23 @@ def test_the_console_script_runs_exit_handlers_and_keeps_the_status(tmp_path: Pa
     assert marker.read_text() == "yes"
 
 
+def test_the_console_script_waits_for_threads_still_working(tmp_path: Path) -> None:
+    # A thread still running when the command ends is waited for, as by the interpreter's usual exit.
+    marker = tmp_path / "thread-done"
+    code = (
+        "import pathlib, sys, threading, time\n"
+        "from nhi_evidence.cli import run\n"
+        f"target = pathlib.Path({str(marker)!r})\n"
+        "threading.Thread(target=lambda: (time.sleep(0.5), target.write_text('done'))).start()\n"
+        "sys.argv = ['nhi-evidence', '--version']\n"
+        "run()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0
+    assert "version" in done.stdout
+    assert marker.read_text() == "done"
+
+
 def test_exit_status_follows_the_interpreter(capsys: pytest.CaptureFixture[str]) -> None:
     from nhi_evidence.cli import _exit_status
 
