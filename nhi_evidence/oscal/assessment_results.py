@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, NamedTuple, TypeVar
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from nhi_evidence.gcpause import paused_gc
 from nhi_evidence.model import (
@@ -41,6 +41,7 @@ from nhi_evidence.model import (
 from nhi_evidence.oscal.common import (
     OSCAL_JSON,
     JsonDict,
+    Memo,
     href,
     line,
     metadata,
@@ -146,21 +147,21 @@ class _Index:
                 self.accepted.update(
                     f for f in result.findings if (x := self.findings.get(f)) and x.outcome is Outcome.FALSE
                 )
-        # Each table builds an entry the first time it is asked for it (``_Memo``).
-        self.subject_refs = _Memo(_subject_ref)
-        self.evidence_links: _Memo[str, JsonDict] = _Memo(
+        # Each table builds an entry the first time it is asked for it (``Memo``).
+        self.subject_refs = Memo(_subject_ref)
+        self.evidence_links: Memo[str, JsonDict] = Memo(
             lambda evidence_id: _relevant_evidence(self, self.evidence[evidence_id], False)
         )
         # The findings of one identity cite the same few evidence tuples: one list per tuple.
-        self.evidence_lists: _Memo[tuple[str, ...], list[JsonDict]] = _Memo(
+        self.evidence_lists: Memo[tuple[str, ...], list[JsonDict]] = Memo(
             lambda ids: [self.evidence_links[e] for e in ids if e in self.evidence]
         )
-        self.verdicts = _Memo(_verdict)
-        self.test_titles = _Memo(_test_title)
-        self.test_uuids = _Memo(finding_observation_uuid)
-        self.risk_uuids = _Memo(risk_uuid)
-        self.risk_refs: _Memo[str, JsonDict] = _Memo(lambda finding_id: {"risk-uuid": self.risk_uuids[finding_id]})
-        self.control_links: _Memo[str, _Links | None] = _Memo(self._control_links)
+        self.verdicts = Memo(_verdict)
+        self.test_titles = Memo(_test_title)
+        self.test_uuids = Memo(finding_observation_uuid)
+        self.risk_uuids = Memo(risk_uuid)
+        self.risk_refs: Memo[str, JsonDict] = Memo(lambda finding_id: {"risk-uuid": self.risk_uuids[finding_id]})
+        self.control_links: Memo[str, _Links | None] = Memo(self._control_links)
 
     def _control_links(self, finding_id: str) -> _Links | None:
         finding = self.findings.get(finding_id)
@@ -182,26 +183,6 @@ class _Links(NamedTuple):
     """The reference to its TEST observation."""
     risk: JsonDict | None
     """The reference to its open risk (None when it did not fail or an accepted risk covers it)."""
-
-
-_K = TypeVar("_K")
-_V = TypeVar("_V")
-
-
-class _Memo(dict[_K, _V]):
-    """A table that builds a missing entry from its key with ``make``, once, and keeps it.
-
-    Looked up hundreds of thousands of times while a document is written: a dict subscript with
-    ``__missing__`` costs less than a method testing the table itself.
-    """
-
-    def __init__(self, make: Callable[[_K], _V]) -> None:
-        super().__init__()
-        self.make = make
-
-    def __missing__(self, key: _K) -> _V:
-        value = self[key] = self.make(key)
-        return value
 
 
 def _subject_ref(subject_id: str) -> list[JsonDict]:

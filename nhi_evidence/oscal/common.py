@@ -17,9 +17,9 @@ import functools
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import pydantic_core
@@ -233,3 +233,24 @@ def dumps(document: Mapping[str, Any]) -> bytes:
     100,000-observation document.
     """
     return pydantic_core.to_json(document, indent=2) + b"\n"
+
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+class Memo(dict[_K, _V]):
+    """A table that builds a missing entry from its key with ``make``, once, and keeps it.
+
+    The OSCAL builders share pieces that recur across thousands of items (documents are
+    serialised, never modified). Looked up hundreds of thousands of times while a document is
+    written: a dict subscript with ``__missing__`` costs less than a method testing the table itself.
+    """
+
+    def __init__(self, make: Callable[[_K], _V]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: _K) -> _V:
+        value = self[key] = self.make(key)
+        return value

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from nhi_evidence.gcpause import paused_gc
 from nhi_evidence.model import Assessment, ControlResult, Finding, Framework, Outcome, Subject
 from nhi_evidence.oscal.assessment_results import catalog_href, component_uuid
-from nhi_evidence.oscal.common import JsonDict, line, metadata, oscal_uuid, prop, props, prose, put, token
+from nhi_evidence.oscal.common import JsonDict, Memo, line, metadata, oscal_uuid, prop, props, prose, put, token
 from nhi_evidence.oscal.stream import Stream, materialise
 
 #: (framework id, position in the framework's control results, control result) per probe.
@@ -28,13 +28,12 @@ _ControlsOfProbe = dict[str, list[tuple[int, ControlResult]]]
 
 #: (framework id, the sorted (probe, outcome) pairs a subject decided) -> (control id, requirement
 #: without its uuid) of each control they decide.
-_RequirementsOf = dict[tuple[str, tuple[tuple[str, str], ...]], list[tuple[str, JsonDict]]]
+_RequirementsOf = Memo[tuple[str, tuple[tuple[str, str], ...]], list[tuple[str, JsonDict]]]
 
 
 def _subject_component(
     subject: Subject,
     frameworks: Sequence[Framework],
-    controls_of_probe: Mapping[str, _ControlsOfProbe],
     findings: Sequence[Finding],
     requirements_of: _RequirementsOf,
 ) -> JsonDict:
@@ -60,10 +59,7 @@ def _subject_component(
     decided = tuple(sorted({(f.probe, f.outcome.value) for f in findings if f.outcome in _DECIDED}))
     implementations: list[JsonDict] = []
     for framework in frameworks:
-        key = (framework.id, decided)
-        shared = requirements_of.get(key)
-        if shared is None:
-            shared = requirements_of[key] = _requirements(controls_of_probe.get(framework.id, {}), decided)
+        shared = requirements_of[framework.id, decided]
         if shared:
             implementations.append(
                 {
@@ -150,11 +146,10 @@ def skeleton(assessment: Assessment, oscal_version: str) -> JsonDict:
             parties={"prepared-for": organization} if organization else None,
         ),
     }
-    requirements_of: _RequirementsOf = {}
+    requirements_of: _RequirementsOf = Memo(lambda key: _requirements(controls_of_probe.get(key[0], {}), key[1]))
     body["components"] = Stream(
         lambda: (
-            _subject_component(s, frameworks, controls_of_probe, findings_of.get(s.id, ()), requirements_of)
-            for s in assessment.subjects
+            _subject_component(s, frameworks, findings_of.get(s.id, ()), requirements_of) for s in assessment.subjects
         )
     )
     body["back-matter"] = {
