@@ -22,15 +22,12 @@ import os
 import struct
 import sys
 import tempfile
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import IO
 
-from nhi_evidence.sinks import DirectorySink, Written
-
-LOG = logging.getLogger("nhi_evidence.pack.parallel")
+from nhi_evidence.sinks import DirectorySink, FileSink, Part, Written
 
 _HEADER = struct.Struct(">II")
 #: What the new interpreter runs: its path (``sys.argv[1]``), then ``main`` with the other arguments.
@@ -79,7 +76,7 @@ def hand_over(
     # Isolated (``-I``: no environment variables, user site or current folder on its path), the new
     # interpreter imports from exactly this one's path: an installed package or a source tree alike.
     arguments = [sys.executable, "-I", "-c", _START, json.dumps(sys.path)]
-    arguments += [*(str(fd) for fd in descriptors), os.fsdecode(root)]
+    arguments += [*(str(fd) for fd in descriptors), os.fsdecode(root), str(len(files))]
     if verbose:
         arguments.append("--verbose")
     try:
@@ -103,6 +100,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("send", type=int, help="descriptor of the pipe to the parent")
     parser.add_argument("result", type=int, help="descriptor of the result file shared with the parent")
     parser.add_argument("root", help="folder the files go under")
+    parser.add_argument("files", type=int, help="how many files the spool holds (for the log)")
     parser.add_argument("--verbose", action="store_true", help="log the time taken")
     args = parser.parse_args(argv)
     if args.verbose:
@@ -110,18 +108,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     target = DirectorySink(Path(args.root), atomic=False)
     send = Connection(args.send, readable=False)
 
-    def work() -> dict[str, Written]:
-        start, cpu = time.perf_counter(), time.process_time()
+    def write(sink: FileSink) -> None:
         with os.fdopen(args.spool, "rb") as spool:
             for rel, content in read_records(spool):
-                target.write(rel, content)
-        LOG.debug(
-            "pack part writing the %d files hashed: %.2f s (CPU %.2f s) in process %d, a fresh interpreter",
-            len(target.written),
-            time.perf_counter() - start,
-            time.process_time() - cpu,
-            os.getpid(),
-        )
+                sink.write(rel, content)
+
+    def work() -> dict[str, Written]:
+        parallel.timed(Part(f"writing the {args.files} files hashed, in a fresh interpreter", 0.0, write), target)
         return dict(target.written)
 
     with os.fdopen(args.result, "ab") as result_file:

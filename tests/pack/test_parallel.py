@@ -230,26 +230,22 @@ def test_a_deferred_sink_hashes_at_once_and_writes_on_flush(tmp_path: Path) -> N
     assert (tmp_path / "deferred" / "evidence" / "a" / "b.json").read_bytes() == b"{}\n"
 
 
-#: How a deferred child writes its files: handed over to a fresh interpreter, or itself when none can start.
-WRITERS = ["fresh-interpreter", "same-process"]
-
-
-def _writer_kind(monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
-    if kind == "same-process":
+@pytest.fixture(params=["fresh-interpreter", "same-process"])
+def writer(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """How a deferred child writes its files: handed over to a fresh interpreter, or itself when none can start."""
+    if request.param == "same-process":
         # No interpreter to start: ``spool.hand_over`` returns and the child writes the files.
         monkeypatch.setattr(sys, "executable", "")
+    return str(request.param)
 
 
 @needs_fork
-@pytest.mark.parametrize("kind", WRITERS)
-def test_a_deferred_child_gives_the_hashes_before_the_files(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
-) -> None:
+@pytest.mark.usefixtures("writer")
+def test_a_deferred_child_gives_the_hashes_before_the_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import time
 
     from nhi_evidence.pack import spool
 
-    _writer_kind(monkeypatch, kind)
     release = tmp_path / "release"
     original = spool.hand_over
 
@@ -293,19 +289,16 @@ def test_a_deferred_child_hands_the_files_to_a_fresh_interpreter(
     finally:
         log.setLevel(level)
     output = capfd.readouterr().out
-    assert "writing the 3 files hashed" in output
-    assert f"in process {pid}, a fresh interpreter" in output
+    assert "pack part writing the 3 files hashed, in a fresh interpreter:" in output
+    assert f"in process {pid}\n" in output
     assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.txt")) == sorted(hashes)
 
 
 @needs_fork
-@pytest.mark.parametrize("kind", WRITERS)
-def test_a_file_a_deferred_child_cannot_write_is_an_os_error_here(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
-) -> None:
+@pytest.mark.usefixtures("writer")
+def test_a_file_a_deferred_child_cannot_write_is_an_os_error_here(tmp_path: Path) -> None:
     import errno
 
-    _writer_kind(monkeypatch, kind)
     # A file where the copy's folder should be: a real error, whichever process meets it.
     (tmp_path / "d").write_text("in the way")
     parts = [Part("p", 1.0, _writer("d/f.txt"))]
