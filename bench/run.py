@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
+
+from bench.measure import DEFER_REMOVAL_VARIABLE, OUT_VARIABLE
 
 QUICK = bool(os.environ.get("NHI_EVIDENCE_BENCH_QUICK"))
 
@@ -26,15 +30,22 @@ BENCHMARKS: list[tuple[str, list[str]]] = [
 def main() -> int:
     """Run the benchmarks that exist; returns the exit code."""
     failures = 0
-    for module, args in BENCHMARKS:
-        if importlib.util.find_spec(module) is None:
-            print(f"== {module}: not present")
-            continue
-        print(f"== {module} {' '.join(args)}", flush=True)
-        start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", module, *args], check=False)
-        print(f"   ({time.perf_counter() - start:.1f} s wall, exit {done.returncode})", flush=True)
-        failures += done.returncode != 0
+    # Every benchmark's outputs stay until the last one has run: removing thousands of files just
+    # before a timed run slows that run's own file creation (``bench.measure.output_folder``).
+    outputs = tempfile.mkdtemp(prefix="nhi-evidence-bench-run-", dir=os.environ.get(OUT_VARIABLE) or None)
+    environment = {**os.environ, OUT_VARIABLE: outputs, DEFER_REMOVAL_VARIABLE: "1"}
+    try:
+        for module, args in BENCHMARKS:
+            if importlib.util.find_spec(module) is None:
+                print(f"== {module}: not present")
+                continue
+            print(f"== {module} {' '.join(args)}", flush=True)
+            start = time.perf_counter()
+            done = subprocess.run([sys.executable, "-m", module, *args], check=False, env=environment)
+            print(f"   ({time.perf_counter() - start:.1f} s wall, exit {done.returncode})", flush=True)
+            failures += done.returncode != 0
+    finally:
+        shutil.rmtree(outputs, ignore_errors=True)
     return 1 if failures else 0
 
 

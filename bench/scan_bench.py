@@ -8,7 +8,8 @@ collection time to zizmor's.
 
 Usage: ``python -m bench.scan_bench N [--jobs J] [--no-render]``. Outputs are written under the
 system's temporary folder, or under ``NHI_EVIDENCE_BENCH_OUT`` when set (folder creation costs
-differ between file systems; see README section "Performance").
+differ between file systems; see README section "Performance"), and removed only after the last
+timed run (``bench.measure.output_folder``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import time
 from pathlib import Path
 
 from bench.generate import generate
-from bench.measure import MemorySampler, peak_rss_mb, reference_loop_seconds, stage
+from bench.measure import MemorySampler, output_folder, peak_rss_mb, reference_loop_seconds, stage
 from nhi_evidence.clock import fixed_clock, parse_instant
 from nhi_evidence.frameworks.mapping import evaluate_controls
 from nhi_evidence.pipeline import ScanRequest, collect, load_model, sources_given
@@ -90,8 +91,11 @@ def zizmor_ratio(root: Path, jobs: int) -> str:
     return f"workflow collection {ours:.2f} s vs zizmor --offline {theirs:.2f} s over {len(files)} workflow files: ratio {ours / theirs:.2f}"
 
 
-def render_and_pack(request: ScanRequest, timings: dict[str, float]) -> None:
-    """Time a full pack as ``nhi-evidence pack`` builds it (scan included), then each renderer on its assessment."""
+def render_and_pack(request: ScanRequest, timings: dict[str, float], outputs: Path) -> None:
+    """Time a full pack as ``nhi-evidence pack`` builds it (scan included), then each renderer on its assessment.
+
+    Everything is written under outputs, and nothing is removed here (see ``output_folder``).
+    """
     from nhi_evidence.pack.build import EvidenceCopies, PackOptions, build_pack, staging
     from nhi_evidence.pipeline import assess
     from nhi_evidence.renderers import OutputFormat, RenderOptions
@@ -105,24 +109,23 @@ def render_and_pack(request: ScanRequest, timings: dict[str, float]) -> None:
     # Gigabytes left dirty by earlier stages or runs are written back while the pack creates its
     # tens of thousands of files, which then wait on the file system: start from a clean state.
     os.sync()
-    with tempfile.TemporaryDirectory(dir=os.environ.get("NHI_EVIDENCE_BENCH_OUT")) as tmp:
-        out = Path(tmp) / "pack"
-        with stage(timings, "pack"), staging(out) as staging_dir, EvidenceCopies(staging_dir, request.jobs) as copies:
-            with MemorySampler() as scan_memory, stage(timings, "pack scan"):
-                assessment = assess(
-                    request,
-                    fixed_clock(NOW),
-                    metadata={"organization": "Bench", "period": "bench"},
-                    on_collected=copies.start,
-                )
-            with MemorySampler() as memory, stage(timings, "pack write"):
-                options = PackOptions(organization="Bench", period="bench", jobs=request.jobs)
-                result = build_pack(staging_dir, out, assessment, options, copies)
-        size = sum(entry.size for entry in result.manifest.files)
+    out = outputs / "pack"
+    with stage(timings, "pack"), staging(out) as staging_dir, EvidenceCopies(staging_dir, request.jobs) as copies:
+        with MemorySampler() as scan_memory, stage(timings, "pack scan"):
+            assessment = assess(
+                request,
+                fixed_clock(NOW),
+                metadata={"organization": "Bench", "period": "bench"},
+                on_collected=copies.start,
+            )
+        with MemorySampler() as memory, stage(timings, "pack write"):
+            options = PackOptions(organization="Bench", period="bench", jobs=request.jobs)
+            result = build_pack(staging_dir, out, assessment, options, copies)
+    size = sum(entry.size for entry in result.manifest.files)
     log.removeHandler(handler)
     print(
         f"  full pack {timings['pack']:.2f} s (scan {timings['pack scan']:.2f} s, write and render "
-        f"{timings['pack write']:.2f} s): {len(result.manifest.files)} files, {size / 1e6:.1f} MB, written under {tmp}"
+        f"{timings['pack write']:.2f} s): {len(result.manifest.files)} files, {size / 1e6:.1f} MB, written to {out}"
     )
     print(
         f"  full pack peak memory (sum of the proportional set sizes of its processes): scan {scan_memory.peak_mib:.0f}"
@@ -131,19 +134,18 @@ def render_and_pack(request: ScanRequest, timings: dict[str, float]) -> None:
     for fmt in OutputFormat:
         renderer = fmt.renderer()
         name = f"render {fmt.value}"
-        with tempfile.TemporaryDirectory(dir=os.environ.get("NHI_EVIDENCE_BENCH_OUT")) as tmp:
-            sink = DirectorySink(Path(tmp))
-            with stage(timings, name):
-                if renderer.directory:
-                    renderer.write_files(assessment, RenderOptions(organization="Bench", period="bench"), sink)
-                else:
-                    with sink.open(f"out.{renderer.extension}") as handle:
-                        renderer.write(assessment, RenderOptions(organization="Bench", period="bench"), handle)
+        sink = DirectorySink(outputs / f"render-{fmt.value}")
+        with stage(timings, name):
+            if renderer.directory:
+                renderer.write_files(assessment, RenderOptions(organization="Bench", period="bench"), sink)
+            else:
+                with sink.open(f"out.{renderer.extension}") as handle:
+                    renderer.write(assessment, RenderOptions(organization="Bench", period="bench"), handle)
         size = sum(w.size for w in sink.written.values())
         print(f"  {name} alone {timings[name]:.2f} s ({size / 1e6:.1f} MB)")
 
 
-def command_pack(root: Path, jobs: int, timings: dict[str, float]) -> None:
+def command_pack(root: Path, jobs: int, timings: dict[str, float], outputs: Path) -> None:
     """Time ``nhi-evidence pack`` as a user runs it, in its own process: start-up and exit included.
 
     Its peak memory is the sum of the proportional set sizes of its processes alone: the pack run
@@ -154,12 +156,11 @@ def command_pack(root: Path, jobs: int, timings: dict[str, float]) -> None:
         "--no-config", "--jobs", str(jobs), "--now", "2026-11-25T12:00:00Z",
     ]  # fmt: skip
     os.sync()
-    with tempfile.TemporaryDirectory(dir=os.environ.get("NHI_EVIDENCE_BENCH_OUT")) as tmp:
-        start = time.perf_counter()
-        process = subprocess.Popen([*command, "--out", str(Path(tmp) / "pack")], stdout=subprocess.DEVNULL)
-        with MemorySampler(pid=process.pid) as memory:
-            code = process.wait()
-        timings["command pack"] = time.perf_counter() - start
+    start = time.perf_counter()
+    process = subprocess.Popen([*command, "--out", str(outputs / "command-pack")], stdout=subprocess.DEVNULL)
+    with MemorySampler(pid=process.pid) as memory:
+        code = process.wait()
+    timings["command pack"] = time.perf_counter() - start
     print(
         f"  nhi-evidence pack (the command, --jobs {jobs}): {timings['command pack']:.2f} s wall, exit {code}, "
         f"peak memory {memory.peak_mib:.0f} MiB (sum of the proportional set sizes of its processes)"
@@ -206,12 +207,13 @@ def main() -> None:
     # The staged scan's records are gone by now (scan_stages returned), so the pack's memory
     # figure counts only what the pack holds.
     gc.collect()
-    if not args.no_render:
-        render_and_pack(request, timings)
-        command_pack(root, args.jobs, timings)
-    print(f"  peak memory at the end {peak_rss_mb():.0f} MiB")
-    print("  " + zizmor_ratio(root, args.jobs))
-    print(f"reference loop after: {reference_loop_seconds():.2f} CPU-s")
+    with output_folder() as outputs:
+        if not args.no_render:
+            render_and_pack(request, timings, outputs)
+            command_pack(root, args.jobs, timings, outputs)
+        print(f"  peak memory at the end {peak_rss_mb():.0f} MiB")
+        print("  " + zizmor_ratio(root, args.jobs))
+        print(f"reference loop after: {reference_loop_seconds():.2f} CPU-s")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
-"""The benchmark's memory sampler: it measures the process tree without taking much of its CPU."""
+"""The benchmark's helpers: the memory sampler measures the process tree without taking much of its CPU,
+and outputs are removed only when the benchmark (or ``make bench``) is done."""
 
 from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -68,3 +70,22 @@ def test_costly_samples_are_taken_less_often(monkeypatch: pytest.MonkeyPatch) ->
     with measure.MemorySampler(interval=0.01, budget=0.02) as cheap:
         time.sleep(0.5)
     assert cheap.samples >= 10
+
+
+def test_outputs_are_removed_when_the_benchmark_ends(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(measure.OUT_VARIABLE, str(tmp_path))
+    monkeypatch.delenv(measure.DEFER_REMOVAL_VARIABLE, raising=False)
+    with measure.output_folder() as folder:
+        (folder / "pack" / "evidence").mkdir(parents=True)
+        (folder / "pack" / "evidence" / "a.json").write_text("{}")
+        assert folder.parent == tmp_path
+    assert not folder.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_outputs_are_left_to_the_runner_when_it_removes_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(measure.OUT_VARIABLE, str(tmp_path))
+    monkeypatch.setenv(measure.DEFER_REMOVAL_VARIABLE, "1")
+    with measure.output_folder() as folder:
+        (folder / "out.json").write_text("{}")
+    assert (folder / "out.json").read_text() == "{}"
