@@ -51,7 +51,9 @@ class Raw:
     """A stream item already serialised (two-space indentation from column 0) and already checked.
 
     A document that repeats items of another (the POA&M repeats observations and risks of the
-    assessment results) writes the bytes recorded when they were first written (``on_item``).
+    assessment results) writes the bytes recorded when they were first written (``on_item``); the
+    component definition assembles each component from requirement lists validated and serialised
+    once for every identity sharing them.
     """
 
     data: bytes

@@ -17,7 +17,7 @@ import functools
 import hashlib
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -76,9 +76,34 @@ def oscal_uuid(kind: str, *parts: str) -> str:
         tail = "\x1f".join(part.replace("\x1f", " ") for part in parts)
     hasher = _kind_hash(kind).copy()
     hasher.update(tail.encode("utf-8"))
-    text = hasher.hexdigest()
-    # The first 16 bytes of the SHA-1, with the version nibble set to 5 and the variant bits to 10
-    # (RFC 4122 section 4.3), patched in the hex text rather than in bytes.
+    return _uuid_text(hasher.hexdigest())
+
+
+def oscal_uuids(kind: str, prefix: Sequence[str], lasts: Iterable[str]) -> list[str]:
+    """``oscal_uuid(kind, *prefix, last)`` for each last, the hash of kind and prefix computed once.
+
+    The component definition names hundreds of thousands of requirements that differ only by
+    their last key (a control of one identity's framework).
+    """
+    start = _kind_hash(kind)
+    if prefix:
+        start = start.copy()
+        start.update(("\x1f".join(part.replace("\x1f", " ") for part in prefix) + "\x1f").encode("utf-8"))
+    out: list[str] = []
+    for last in lasts:
+        hasher = start.copy()
+        hasher.update(last.replace("\x1f", " ").encode("utf-8"))
+        text = hasher.hexdigest()
+        # ``_uuid_text`` inlined: this loop runs for every requirement of every identity.
+        out.append(f"{text[:8]}-{text[8:12]}-5{text[13:16]}-{_VARIANT[text[16]]}{text[17:20]}-{text[20:32]}")
+    return out
+
+
+def _uuid_text(text: str) -> str:
+    """The uuid of a SHA-1 (hex): its first 16 bytes, version nibble 5, variant bits 10 (RFC 4122 section 4.3).
+
+    Patched in the hex text rather than in bytes.
+    """
     return f"{text[:8]}-{text[8:12]}-5{text[13:16]}-{_VARIANT[text[16]]}{text[17:20]}-{text[20:32]}"
 
 

@@ -13,14 +13,31 @@ Reference: https://pages.nist.gov/OSCAL/reference/1.1.3/component-definition/jso
 from __future__ import annotations
 
 import functools
+import secrets
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+
+import pydantic_core
 
 from nhi_evidence.gcpause import paused_gc
+from nhi_evidence.jsonstream import JsonPath
 from nhi_evidence.model import Assessment, ControlResult, Finding, Framework, Outcome, Subject
+from nhi_evidence.oscal import stream
 from nhi_evidence.oscal.assessment_results import catalog_href, component_uuid
-from nhi_evidence.oscal.common import JsonDict, Memo, line, metadata, oscal_uuid, prop, props, prose, put, token
-from nhi_evidence.oscal.stream import Stream, materialise
+from nhi_evidence.oscal.common import (
+    JsonDict,
+    Memo,
+    line,
+    metadata,
+    oscal_uuid,
+    oscal_uuids,
+    prop,
+    props,
+    prose,
+    put,
+    token,
+)
+from nhi_evidence.oscal.stream import Raw, Stream, materialise
 
 #: (framework id, position in the framework's control results, control result) per probe.
 _ControlsOfProbe = dict[str, list[tuple[int, ControlResult]]]
@@ -36,7 +53,9 @@ def _subject_component(
     frameworks: Sequence[Framework],
     findings: Sequence[Finding],
     requirements_of: _RequirementsOf,
-) -> JsonDict:
+    splicer: _Splicer,
+) -> Raw:
+    """One identity's component, serialised, its requirements after the first of each list spliced in as bytes."""
     capability = subject.capability
     out: JsonDict = {
         "uuid": component_uuid(subject.id),
@@ -58,9 +77,15 @@ def _subject_component(
     # identities share the same few combinations: each combination is worked out once per framework.
     decided = tuple(sorted({(f.probe, f.outcome.value) for f in findings if f.outcome in _DECIDED}))
     implementations: list[JsonDict] = []
+    # (list holding the first requirement, the shared requirements, their uuids) per implementation.
+    spliced: list[tuple[list[JsonDict], _Requirements, list[str]]] = []
     for framework in frameworks:
         shared = requirements_of[framework.id, decided]
         if shared:
+            uuids = oscal_uuids(
+                "implemented-requirement", (subject.id, framework.id), [control_id for control_id, _ in shared]
+            )
+            first: list[JsonDict] = [{"uuid": uuids[0], **shared[0][1]}]
             implementations.append(
                 {
                     "uuid": oscal_uuid("control-implementation", subject.id, framework.id),
@@ -68,14 +93,95 @@ def _subject_component(
                     "description": prose(
                         f"Controls of {framework.title} {framework.version} evidenced for {subject.name} by this run."
                     ),
-                    "implemented-requirements": [
-                        {"uuid": oscal_uuid("implemented-requirement", subject.id, framework.id, control_id), **rest}
-                        for control_id, rest in shared
-                    ],
+                    "implemented-requirements": first,
                 }
             )
+            spliced.append((first, shared, uuids))
     put(out, "control-implementations", implementations)
-    return out
+    return splicer.component(out, spliced)
+
+
+#: (control id, requirement without its uuid) of each control one combination of outcomes decides.
+_Requirements = list[tuple[str, JsonDict]]
+_MODEL = "component-definition"
+_COMPONENTS: JsonPath = (_MODEL, "components")
+_REQUIREMENTS: JsonPath = (*_COMPONENTS, 0, "control-implementations", 0, "implemented-requirements")
+#: A valid uuid standing for each requirement's own in the serialised requirement lists.
+_PLACEHOLDER = "00000000-0000-5000-8000-000000000000"
+
+
+class _Splicer:
+    """Serialises components whose requirement lists repeat across identities, validating what it writes.
+
+    At 10,000 repositories the document holds 25,000 components naming 680,000 requirements, and
+    the requirements of one list differ between identities only by their uuids. Each shared list
+    is validated against the schema's implemented-requirement definition and serialised once
+    (a placeholder uuid in each requirement); a component is validated against the component
+    definition with the first requirement of each list in place, the uuids of the others against
+    the schema's uuid type, and its bytes are those of the whole component (``stream.Raw``):
+    the first requirements serialised in place, the others spliced in after them with their uuids.
+    """
+
+    def __init__(self, oscal_version: str) -> None:
+        self.version = oscal_version
+        self.components = stream.item_validator(_MODEL, oscal_version, _COMPONENTS)
+        self.requirements = stream.item_validator(_MODEL, oscal_version, _REQUIREMENTS)
+        self.uuids = stream.values_validator(_MODEL, oscal_version, (*_REQUIREMENTS, 0, "uuid"))
+        # Where the rest of a list goes: a string no value of the document can equal.
+        self.mark = f"\x00nhi-evidence-requirements:{secrets.token_hex(16)}"
+        # (id of a shared list, indentation) -> the bytes around the uuids of its requirements after the
+        # first. The lists live in the skeleton's table (``_RequirementsOf``) as long as this object.
+        self.templates: dict[tuple[int, bytes], list[bytes]] = {}
+
+    def component(self, out: JsonDict, spliced: Sequence[tuple[list[JsonDict], _Requirements, list[str]]]) -> Raw:
+        """The component's bytes (validated), out holding each list's first requirement only."""
+        stream.check_item(self.components, _MODEL, self.version, _COMPONENTS, out)
+        rest = [uuid for _, _, uuids in spliced for uuid in uuids[1:]]
+        stream.check_item(self.uuids, _MODEL, self.version, (*_REQUIREMENTS, "*", "uuid"), rest)
+        marks: list[tuple[bytes, _Requirements, list[str]]] = []
+        for number, (first, shared, uuids) in enumerate(spliced):
+            if len(shared) > 1:
+                mark = f"{self.mark}:{number}"
+                first.append(mark)  # type: ignore[arg-type] # replaced by bytes below
+                marks.append((pydantic_core.to_json(mark), shared, uuids))
+        data = pydantic_core.to_json(out, indent=2)
+        if not marks:
+            return Raw(data)
+        pieces: list[bytes] = []
+        position = 0
+        for mark_bytes, shared, uuids in marks:
+            at = data.index(mark_bytes, position)
+            indent = data[data.rindex(b"\n", 0, at) + 1 : at]
+            pieces.append(data[position:at])
+            chunks = self._template(shared, indent)
+            for chunk, uuid in zip(chunks[:-1], uuids[1:], strict=True):
+                pieces.append(chunk)
+                pieces.append(uuid.encode("ascii"))
+            pieces.append(chunks[-1])
+            position = at + len(mark_bytes)
+        pieces.append(data[position:])
+        return Raw(b"".join(pieces))
+
+    def _template(self, shared: _Requirements, indent: bytes) -> list[bytes]:
+        """The bytes of a shared list's requirements after the first, cut where each one's uuid goes."""
+        key = (id(shared), indent)
+        chunks = self.templates.get(key)
+        if chunks is None:
+            chunks = []
+            newline = b"\n" + indent
+            pending = b""
+            for position, (_, requirement) in enumerate(shared[1:]):
+                item = {"uuid": _PLACEHOLDER, **requirement}
+                stream.check_item(self.requirements, _MODEL, self.version, _REQUIREMENTS, item)
+                # The uuid is the first key: its placeholder is the first one in the bytes.
+                head, tail = (
+                    pydantic_core.to_json(item, indent=2).replace(b"\n", newline).split(_PLACEHOLDER.encode(), 1)
+                )
+                chunks.append(pending + (b",\n" + indent if position else b"") + head)
+                pending = tail
+            chunks.append(pending)
+            self.templates[key] = chunks
+        return chunks
 
 
 #: Outcomes that decide a control for a subject.
@@ -147,11 +253,13 @@ def skeleton(assessment: Assessment, oscal_version: str) -> JsonDict:
         ),
     }
     requirements_of: _RequirementsOf = Memo(lambda key: _requirements(controls_of_probe.get(key[0], {}), key[1]))
-    body["components"] = Stream(
-        lambda: (
-            _subject_component(s, frameworks, findings_of.get(s.id, ()), requirements_of) for s in assessment.subjects
-        )
-    )
+
+    def components() -> Iterator[Raw]:
+        splicer = _Splicer(oscal_version)
+        for subject in assessment.subjects:
+            yield _subject_component(subject, frameworks, findings_of.get(subject.id, ()), requirements_of, splicer)
+
+    body["components"] = Stream(components)
     body["back-matter"] = {
         "resources": [
             {

@@ -28,7 +28,18 @@ from nhi_evidence.oscal.validate import check as check_document
 from nhi_evidence.sinks import BinaryWriter
 
 #: Raw, Stream and materialise are re-exported for the document builders.
-__all__ = ["Raw", "Stream", "dumps", "item_definition", "materialise", "same_items", "write"]
+__all__ = [
+    "Raw",
+    "Stream",
+    "check_item",
+    "dumps",
+    "item_definition",
+    "item_validator",
+    "materialise",
+    "same_items",
+    "values_validator",
+    "write",
+]
 
 
 def _schema(model: str, version: str) -> dict[str, Any]:
@@ -50,13 +61,18 @@ def _resolve(schema: Mapping[str, Any], node: Mapping[str, Any]) -> Mapping[str,
             return node
 
 
-def _item_ref(schema: Mapping[str, Any], path: JsonPath) -> str:
-    """The ``$ref`` naming the schema definition of the items of the array at path."""
+def _node(schema: Mapping[str, Any], path: JsonPath) -> Mapping[str, Any]:
+    """The schema node describing the value at path (keys, and any int for a list's items)."""
     node: Mapping[str, Any] = schema
     for step in path:
         node = _resolve(schema, node)
         node = node["items"] if isinstance(step, int) else node["properties"][step]
-    node = _resolve(schema, node)
+    return node
+
+
+def _item_ref(schema: Mapping[str, Any], path: JsonPath) -> str:
+    """The ``$ref`` naming the schema definition of the items of the array at path."""
+    node = _resolve(schema, _node(schema, path))
     ref = node.get("items", {}).get("$ref")
     if not isinstance(ref, str):
         raise OscalError(f"the schema does not describe an array of definitions at {'/'.join(map(str, path))}")
@@ -104,7 +120,8 @@ def same_items(version: str, first: tuple[str, JsonPath], second: tuple[str, Jso
 
 
 @functools.cache
-def _item_validator(model: str, version: str, path: JsonPath) -> Any:
+def item_validator(model: str, version: str, path: JsonPath) -> Any:
+    """The validator of the items of the array at path (list positions given as 0) in a model's documents."""
     schema = _schema(model, version)
     ref = _item_ref(schema, path)
     return jsonschema_rs.validator_for(
@@ -112,7 +129,27 @@ def _item_validator(model: str, version: str, path: JsonPath) -> Any:
     )
 
 
-def _fail(validator: Any, model: str, version: str, path: JsonPath, item: JsonDict) -> None:
+@functools.cache
+def values_validator(model: str, version: str, path: JsonPath) -> Any:
+    """A validator of a list of values that each sit at path (a leaf: a uuid, a token) in a model's documents."""
+    schema = _schema(model, version)
+    return jsonschema_rs.validator_for(
+        {
+            "$schema": schema["$schema"],
+            "definitions": schema["definitions"],
+            "type": "array",
+            "items": _node(schema, path),
+        }
+    )
+
+
+def check_item(validator: Any, model: str, version: str, path: JsonPath, item: Any) -> None:
+    """Raise OscalValidationError, naming path, unless validator (from ``item_validator``) accepts item."""
+    if not validator.is_valid(item):
+        _fail(validator, model, version, path, item)
+
+
+def _fail(validator: Any, model: str, version: str, path: JsonPath, item: Any) -> None:
     where = "/" + "/".join(map(str, path))
     errors = [
         f"{where}/*/" + "/".join(map(str, e.instance_path)) + f": {e.message}" for e in validator.iter_errors(item)
@@ -149,7 +186,7 @@ def write(
         # One validator per array, looked up once per item (hundreds of thousands of items).
         validator = validators.get(path)
         if validator is None:
-            validator = validators[path] = _item_validator(
+            validator = validators[path] = item_validator(
                 model, version, tuple(p if isinstance(p, str) else 0 for p in path)
             )
         if not validator.is_valid(value):

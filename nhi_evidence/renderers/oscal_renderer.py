@@ -100,7 +100,7 @@ SMALL_DOCUMENT_COST = 0.05
 #: Estimated seconds per finding of the large documents (measured at 10,000 repositories).
 DOCUMENT_COST: Mapping[str, float] = {
     "assessment-results.json": 110e-6,
-    "component-definition.json": 24e-6,
+    "component-definition.json": 17e-6,
     "poam.json": 70e-6,
 }
 #: Estimated seconds per finding of the POA&M written after the assessment results by the same part.
