@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
-from bench.measure import DEFER_REMOVAL_VARIABLE, OUT_VARIABLE
+from bench.measure import DEFER_REMOVAL_VARIABLE, OUT_VARIABLE, output_folder
 
 QUICK = bool(os.environ.get("NHI_EVIDENCE_BENCH_QUICK"))
 
@@ -32,9 +30,8 @@ def main() -> int:
     failures = 0
     # Every benchmark's outputs stay until the last one has run: removing thousands of files just
     # before a timed run slows that run's own file creation (``bench.measure.output_folder``).
-    outputs = tempfile.mkdtemp(prefix="nhi-evidence-bench-run-", dir=os.environ.get(OUT_VARIABLE) or None)
-    environment = {**os.environ, OUT_VARIABLE: outputs, DEFER_REMOVAL_VARIABLE: "1"}
-    try:
+    with output_folder() as outputs:
+        environment = {**os.environ, OUT_VARIABLE: str(outputs), DEFER_REMOVAL_VARIABLE: "1"}
         for module, args in BENCHMARKS:
             if importlib.util.find_spec(module) is None:
                 print(f"== {module}: not present")
@@ -44,8 +41,6 @@ def main() -> int:
             done = subprocess.run([sys.executable, "-m", module, *args], check=False, env=environment)
             print(f"   ({time.perf_counter() - start:.1f} s wall, exit {done.returncode})", flush=True)
             failures += done.returncode != 0
-    finally:
-        shutil.rmtree(outputs, ignore_errors=True)
     return 1 if failures else 0
 
 

@@ -93,9 +93,7 @@ def oscal_uuids(kind: str, prefix: Sequence[str], lasts: Iterable[str]) -> list[
     for last in lasts:
         hasher = start.copy()
         hasher.update(last.replace("\x1f", " ").encode("utf-8"))
-        text = hasher.hexdigest()
-        # ``_uuid_text`` inlined: this loop runs for every requirement of every identity.
-        out.append(f"{text[:8]}-{text[8:12]}-5{text[13:16]}-{_VARIANT[text[16]]}{text[17:20]}-{text[20:32]}")
+        out.append(_uuid_text(hasher.hexdigest()))
     return out
 
 

@@ -189,8 +189,7 @@ def write(
             validator = validators[path] = item_validator(
                 model, version, tuple(p if isinstance(p, str) else 0 for p in path)
             )
-        if not validator.is_valid(value):
-            _fail(validator, model, version, path, value)
+        check_item(validator, model, version, path, value)
 
     with paused_gc():
         jsonstream.write(
