@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from hashlib import sha256
 from pathlib import Path
 from typing import Any, ClassVar
@@ -55,6 +55,44 @@ class CollectorOutput:
         self.errors.extend(other.errors)
         for key, value in other.counts.items():
             self.counts[key] = self.counts.get(key, 0) + value
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled with the records first and their parsed documents and facts after them.
+
+        The scan's worker processes send their output pickled, and the parent allocates the objects
+        in the order of the pickle. In this order the records and their small fields sit together in
+        memory, apart from the bulky documents. A pack's forked writer reads the records, not the
+        documents, and copies every memory page it reads from (reading an object writes its
+        reference count): measured at 10,000 repositories, 26 MiB of pages for the evidence
+        records instead of 128, and 21 MiB instead of 109 for the subjects.
+        """
+        subjects = [replace(subject, facts=_PENDING) for subject in self.subjects]
+        evidence = [replace(record, data=None) for record in self.evidence]
+        facts = [subject.facts for subject in self.subjects]
+        documents = [record.data for record in self.evidence]
+        return (_with_documents, (subjects, evidence, self.skips, self.errors, self.counts, facts, documents))
+
+
+#: Placeholder facts of a subject while its output is pickled (one object, pickled once).
+_PENDING: Mapping[str, Any] = {}
+
+
+def _with_documents(
+    subjects: list[Subject],
+    evidence: list[Evidence],
+    skips: list[Skip],
+    errors: list[CollectionError],
+    counts: dict[str, int],
+    facts: list[Any],
+    documents: list[Any],
+) -> CollectorOutput:
+    """Unpickles ``CollectorOutput``: its records given back their facts and documents."""
+    # The records are fresh objects no one else holds yet: setting a frozen field is safe here.
+    for subject, subject_facts in zip(subjects, facts, strict=True):
+        object.__setattr__(subject, "facts", subject_facts)
+    for record, data in zip(evidence, documents, strict=True):
+        object.__setattr__(record, "data", data)
+    return CollectorOutput(subjects, evidence, skips, errors, counts)
 
 
 @dataclass(frozen=True)
