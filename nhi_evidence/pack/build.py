@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from nhi_evidence import serialize
 from nhi_evidence.clock import isoformat
-from nhi_evidence.gcpause import frozen_heap
+from nhi_evidence.gcpause import frozen_heap, release_memory
 from nhi_evidence.model import Assessment, Evidence
 from nhi_evidence.pack import parallel, signing
 from nhi_evidence.pack.archive import pack_files, write_archive
@@ -303,9 +303,11 @@ def _format_parts(
         else:
             rel = FORMAT_PATHS.get(name, f"reports/assessment.{renderer.extension}")
 
-            def write(sink: FileSink, renderer: Renderer = renderer, rel: str = rel) -> None:
+            def write(sink: FileSink, renderer: Renderer = renderer, rel: str = rel, name: str = name) -> None:
                 with sink.open(rel) as handle:
                     renderer.write(assessment, render_options, handle)
+                if name == "pdf":
+                    release_memory()  # the layout's cycles (see _report_twins_part)
 
             parts.append(_part(name, renderer.cost(assessment), write))
     return parts
@@ -321,6 +323,10 @@ def _report_twins_part(assessment: Assessment, render_options: RenderOptions) ->
         content, html = render_pdf_and_html(assessment, render_options)
         sink.write(FORMAT_PATHS["pdf"], content)
         sink.write(FORMAT_PATHS["html"], html)
+        del content, html
+        # The layout leaves its boxes in reference cycles (about 300,000 objects at 10,000
+        # repositories): collected, and their memory given back, before the other parts.
+        release_memory()
 
     # The HTML twin adds its template rendering to the PDF's cost, not a second context.
     return _part("pdf", pdf.cost(assessment) + HTML_TWIN_COST, write, "pdf and html")

@@ -187,6 +187,10 @@ def fill(template: str, values: Mapping[str, Any]) -> str:
         return template
 
 
+#: The values of every finding that has none: shared, never modified (findings are read-only records).
+NO_VALUES: Mapping[str, Any] = {}
+
+
 def finding_id(probe: str, subject: str, location: Location | None, key: str) -> str:
     """Stable finding id."""
     path = location.path if location else ""
@@ -217,6 +221,10 @@ def _run_probes(probes: Sequence[Probe], ctx: ProbeContext) -> dict[str, Finding
     for subject in ctx.subjects:
         by_kind.setdefault(subject.kind, []).append(subject)
     sorted_evidence: dict[str, tuple[str, ...]] = {}
+    # Findings are most of the assessment's memory (300,000 at 10,000 repositories), and a pack's
+    # forked writer copies every page of them it reads: equal locations share one object (172,000
+    # distinct among 307,000 at that scale) and findings without values share one empty mapping.
+    locations: dict[Location, Location] = {}
     for probe in probes:
         definition = probe.definition
         results: list[Result] = []
@@ -281,9 +289,9 @@ def _run_probes(probes: Sequence[Probe], ctx: ProbeContext) -> dict[str, Finding
                 severity=definition.severity,
                 message=result.message,
                 subject=result.subject,
-                location=result.location,
+                location=None if result.location is None else locations.setdefault(result.location, result.location),
                 evidence_ids=evidence_ids,
                 remediation=remediation,
-                values=dict(result.values),
+                values=dict(result.values) if result.values else NO_VALUES,
             )
     return findings

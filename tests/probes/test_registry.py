@@ -65,3 +65,18 @@ def test_every_owasp_control_is_evidenced_by_some_probe() -> None:
         if framework.id.startswith("owasp"):
             missing = [c.id for c in framework.controls if (framework.id, c.id) not in covered]
             assert missing == [], (framework.id, missing)
+
+
+def test_findings_share_equal_locations_and_the_empty_values_mapping() -> None:
+    """Findings are most of an assessment's memory: equal parts are one object, not copies."""
+    from nhi_evidence.clock import fixed_clock, parse_instant
+    from nhi_evidence.pipeline import ScanRequest, assess
+
+    acme = Path(__file__).resolve().parents[2] / "examples" / "acme"
+    findings = assess(ScanRequest(roots=(acme,), jobs=1), fixed_clock(parse_instant("2026-11-25T12:00:00Z"))).findings
+    located = [f.location for f in findings if f.location is not None]
+    assert len({id(x) for x in located}) == len(set(located)) < len(located)
+    empty = [f.values for f in findings if not f.values]
+    assert empty
+    assert len({id(x) for x in empty}) == 1
+    assert any(f.values for f in findings)

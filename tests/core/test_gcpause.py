@@ -1,0 +1,71 @@
+"""Collector control around a pack: frozen records, and cycles collected after the reports."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+import pytest
+
+from nhi_evidence import gcpause
+from tests.pack.conftest import FIXTURES, invoke
+
+
+class _Node:
+    def __init__(self) -> None:
+        self.other: _Node | None = None
+
+
+def _cycles(count: int) -> None:
+    for _ in range(count):
+        first, second = _Node(), _Node()
+        first.other, second.other = second, first
+
+
+def test_release_memory_collects_cycles_left_behind_while_records_stay_frozen() -> None:
+    kept = [_Node() for _ in range(100)]
+    with gcpause.paused_gc(), gcpause.frozen_heap():
+        _cycles(500)
+        # Both objects of each cycle and their attribute dicts.
+        assert gcpause.release_memory() >= 1000
+        assert gcpause.release_memory() == 0
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
+    assert len(kept) == 100
+
+
+def test_a_pack_releases_the_reports_cycles_right_after_writing_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The PDF report's cycles are collected before the next part, not at the end of the pack."""
+    from nhi_evidence.pack import build
+
+    found: list[int] = []
+
+    def spy() -> int:
+        found.append(gcpause.release_memory())
+        return found[-1]
+
+    monkeypatch.setattr(build, "release_memory", spy)
+    # One process, so the spy sees every part: the PDF alone (a small organisation), then the PDF
+    # and HTML twins from one context (as at 45,000 findings and more).
+    for twins in (False, True):
+        if twins:
+            monkeypatch.setattr(build, "HTML_TWIN_COST", -1.0)
+        out = tmp_path / f"twins-{twins}"
+        args = (
+            "pack",
+            str(FIXTURES / "org-q4"),
+            "--period",
+            "2026-Q4",
+            "--org",
+            "Acme",
+            "--out",
+            str(out),
+            "--no-config",
+        )
+        result = invoke(*args, "--jobs", "1")
+        assert result.exit_code == 0, result.output
+        assert (out / "report.pdf").stat().st_size > 0
+    assert len(found) == 2
+    assert all(count > 1000 for count in found)
