@@ -88,7 +88,7 @@ def _malloc_trim() -> Callable[[int], int] | None:
     """The C library's ``malloc_trim`` (glibc: gives free heap pages back), None where it has none."""
     try:
         function = ctypes.CDLL(None).malloc_trim
-    except (AttributeError, OSError):
+    except (AttributeError, OSError, TypeError):  # no such function; no C library handle (Windows)
         return None
     function.argtypes = [ctypes.c_size_t]
     function.restype = ctypes.c_int

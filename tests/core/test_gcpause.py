@@ -69,3 +69,19 @@ def test_a_pack_releases_the_reports_cycles_right_after_writing_them(
         assert (out / "report.pdf").stat().st_size > 0
     assert len(found) == 2
     assert all(count > 1000 for count in found)
+
+
+def test_release_memory_works_where_the_c_library_has_no_malloc_trim(monkeypatch: pytest.MonkeyPatch) -> None:
+    class NoTrim:
+        def __init__(self, name: object) -> None:
+            del name
+
+    gcpause._malloc_trim.cache_clear()
+    monkeypatch.setattr(gcpause.ctypes, "CDLL", NoTrim)
+    try:
+        assert gcpause._malloc_trim() is None
+        with gcpause.paused_gc():
+            _cycles(10)
+            assert gcpause.release_memory() >= 20
+    finally:
+        gcpause._malloc_trim.cache_clear()
