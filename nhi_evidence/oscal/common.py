@@ -71,12 +71,17 @@ def oscal_uuid(kind: str, *parts: str) -> str:
     """
     if not parts:
         return stable_uuid("oscal", kind)
-    tail = "\x1f".join(parts)
-    if tail.count("\x1f") != len(parts) - 1:
-        tail = "\x1f".join(part.replace("\x1f", " ") for part in parts)
     hasher = _kind_hash(kind).copy()
-    hasher.update(tail.encode("utf-8"))
+    hasher.update(_joined(parts).encode("utf-8"))
     return _uuid_text(hasher.hexdigest())
+
+
+def _joined(parts: Sequence[str]) -> str:
+    """Keys joined by the unit separator, a separator inside a key made a space (as ``stable_uuid`` does)."""
+    text = "\x1f".join(parts)
+    if text.count("\x1f") != len(parts) - 1:
+        text = "\x1f".join(part.replace("\x1f", " ") for part in parts)
+    return text
 
 
 def oscal_uuids(kind: str, prefix: Sequence[str], lasts: Iterable[str]) -> list[str]:
@@ -88,7 +93,7 @@ def oscal_uuids(kind: str, prefix: Sequence[str], lasts: Iterable[str]) -> list[
     start = _kind_hash(kind)
     if prefix:
         start = start.copy()
-        start.update(("\x1f".join(part.replace("\x1f", " ") for part in prefix) + "\x1f").encode("utf-8"))
+        start.update((_joined(prefix) + "\x1f").encode("utf-8"))
     out: list[str] = []
     for last in lasts:
         hasher = start.copy()
