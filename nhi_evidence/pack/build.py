@@ -272,6 +272,26 @@ def _part(name: str, cost: float, write: Callable[[FileSink], None], label: str 
     return Part(label or name, cost, guarded)
 
 
+def forget_unread(assessment: Assessment) -> None:
+    """In the pack's forked writer only: let go of the subjects' facts and the evidence's documents.
+
+    The writer's parts are those that do not quote the content digest (OSCAL, CSV, SARIF,
+    Markdown, text), and none of them reads either: the facts go to the JSON contract and the
+    reports, the documents to the evidence copies, all written by the parent. The parent reads
+    every fact for the contract, which copies their pages into it, so the child's own pages of
+    them (100-130 MB at 10,000 repositories) would otherwise stay for nothing; freed, they hold the
+    child's own tables instead (pack peak down by about 30 MiB at that scale). The records are
+    frozen dataclasses shared by the whole program: this is sound only in a process that writes
+    its parts and exits, which is why it runs as ``Background``'s ``prepare``, never here.
+    """
+    no_facts: Mapping[str, Any] = {}
+    for subject in assessment.subjects:
+        object.__setattr__(subject, "facts", no_facts)
+    for evidence in assessment.evidence:
+        object.__setattr__(evidence, "data", None)
+    release_memory()
+
+
 def _write_under(piece: Part, folder: str, sink: FileSink) -> None:
     piece.write(_Under(sink, folder))
 
@@ -481,7 +501,8 @@ def write_pack(
     pinned = sum(part.cost for part in (*before, *reports))
     mine, theirs = parallel.share(others, 2, loads=[pinned, 0.0]) if forking else (list(others), [])
     try:
-        with parallel.Background(theirs, sink) if theirs else contextlib.nullcontext() as child:
+        forget = functools.partial(forget_unread, assessment)
+        with parallel.Background(theirs, sink, prepare=forget) if theirs else contextlib.nullcontext() as child:
             for part in before:
                 parallel.timed(part, sink)
             if started is not None:

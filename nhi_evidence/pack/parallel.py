@@ -74,9 +74,19 @@ class Background:
     With ``deferred``, the child hashes every file first and writes them after (``DeferredSink``):
     ``hashes`` returns the hash and size of each file as soon as all are hashed, while the files
     are still being written; ``join`` then waits for the files.
+
+    ``prepare`` runs in the child before its parts, never in this process: it may let go of what
+    the child's parts do not read (``pack.build.forget_unread``).
     """
 
-    def __init__(self, parts: Sequence[Part], sink: DirectorySink, *, deferred: bool = False) -> None:
+    def __init__(
+        self,
+        parts: Sequence[Part],
+        sink: DirectorySink,
+        *,
+        deferred: bool = False,
+        prepare: Callable[[], None] | None = None,
+    ) -> None:
         self.names = [part.name for part in parts]
         context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
@@ -90,7 +100,7 @@ class Background:
         freeze_heap()
         self._child = context.Process(
             target=_child,
-            args=(list(parts), sink.root, sink.check, send, self._result, deferred),
+            args=(list(parts), sink.root, sink.check, send, self._result, deferred, prepare),
             name="nhi-evidence-pack",
         )
         self._child.start()
@@ -217,12 +227,15 @@ def _child(
     send: Connection,
     result_file: IO[bytes],
     deferred: bool,
+    prepare: Callable[[], None] | None = None,
 ) -> None:
     gc.disable()
     target = DirectorySink(root, check=check, atomic=False)
     sink = DeferredSink(target) if deferred else target
 
     def work() -> dict[str, Written]:
+        if prepare is not None:
+            prepare()
         for part in parts:
             timed(part, sink)
         if isinstance(sink, DeferredSink):

@@ -197,6 +197,15 @@ def finding_id(probe: str, subject: str, location: Location | None, key: str) ->
     return f"f-{short_id(probe, subject, path, key)}"
 
 
+def _shared(shared: dict[str, Mapping[str, Any]], values: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A copy of values, the same object for every equal one in shared."""
+    key = repr(values)
+    found = shared.get(key)
+    if found is None:
+        found = shared[key] = dict(values)
+    return found
+
+
 def run_probes(probes: Sequence[Probe], ctx: ProbeContext) -> list[Finding]:
     """Run every probe and return the findings, sorted by id.
 
@@ -223,8 +232,11 @@ def _run_probes(probes: Sequence[Probe], ctx: ProbeContext) -> dict[str, Finding
     sorted_evidence: dict[str, tuple[str, ...]] = {}
     # Findings are most of the assessment's memory (300,000 at 10,000 repositories), and a pack's
     # forked writer copies every page of them it reads: equal locations share one object (172,000
-    # distinct among 307,000 at that scale) and findings without values share one empty mapping.
+    # distinct among 307,000 at that scale), findings without values share one empty mapping, and
+    # equal values share one mapping (10,000 distinct among 129,000 at that scale, 45 MB saved):
+    # keyed by their repr, which for JSON-like data is equal only when types, order and content are.
     locations: dict[Location, Location] = {}
+    shared_values: dict[str, Mapping[str, Any]] = {}
     for probe in probes:
         definition = probe.definition
         results: list[Result] = []
@@ -292,6 +304,6 @@ def _run_probes(probes: Sequence[Probe], ctx: ProbeContext) -> dict[str, Finding
                 location=None if result.location is None else locations.setdefault(result.location, result.location),
                 evidence_ids=evidence_ids,
                 remediation=remediation,
-                values=dict(result.values) if result.values else NO_VALUES,
+                values=_shared(shared_values, result.values) if result.values else NO_VALUES,
             )
     return findings

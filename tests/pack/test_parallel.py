@@ -323,3 +323,65 @@ def test_spool_records_read_back_as_written(tmp_path: Path) -> None:
         handle.seek(0)
         with pytest.raises(ValueError, match="truncated"):
             list(spool.read_records(handle))
+
+
+#: Changed by a ``prepare`` hook: in the child it must show, in this process never.
+_PREPARED: list[str] = []
+
+
+def _report_prepared(sink: FileSink) -> None:
+    sink.write("prepared.txt", ",".join(_PREPARED).encode())
+
+
+@needs_fork
+def test_prepare_runs_in_the_child_before_its_parts_and_never_here(tmp_path: Path) -> None:
+    sink = DirectorySink(tmp_path)
+    with parallel.Background(
+        [Part("report", 1.0, _report_prepared)], sink, prepare=lambda: _PREPARED.append("child")
+    ) as child:
+        sink.written.update(child.join())
+    assert (tmp_path / "prepared.txt").read_bytes() == b"child"
+    assert _PREPARED == []
+
+
+def _assessment() -> Any:
+    from nhi_evidence.clock import fixed_clock, parse_instant
+    from nhi_evidence.pipeline import ScanRequest, assess
+
+    request = ScanRequest(roots=(FIXTURES / "org-q4",), jobs=1)
+    return assess(request, fixed_clock(parse_instant("2026-12-31T12:00:00Z")), metadata={"organization": "Acme"})
+
+
+def test_forget_unread_drops_the_facts_and_documents_the_writers_parts_never_read() -> None:
+    assessment = _assessment()
+    assert any(s.facts for s in assessment.subjects)
+    assert any(e.data is not None for e in assessment.evidence)
+    build.forget_unread(assessment)
+    assert all(not s.facts for s in assessment.subjects)
+    assert all(e.data is None for e in assessment.evidence)
+
+
+@needs_fork
+def test_a_two_process_pack_leaves_this_processs_records_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The forked writer forgets the facts and documents; the assessment here keeps every one."""
+    marker = tmp_path / "forgotten"
+    original = build.forget_unread
+
+    def forget(assessment: Any) -> None:
+        original(assessment)
+        marker.write_text(str(sum(len(s.facts) for s in assessment.subjects)))
+
+    monkeypatch.setattr(build, "forget_unread", forget)
+    assessment = _assessment()
+    facts = {s.id: dict(s.facts) for s in assessment.subjects}
+    documents = {e.id: e.data for e in assessment.evidence}
+    out = tmp_path / "pack"
+    with build.staging(out) as staging_dir:
+        build.build_pack(staging_dir, out, assessment, build.PackOptions(organization="Acme", jobs=2))
+    assert (out / "oscal" / "assessment-results.json").is_file()
+    # The writer forgot them (it ran, and saw no facts left) ...
+    assert marker.read_text() == "0"
+    # ... and this process still has every one.
+    assert {s.id: dict(s.facts) for s in assessment.subjects} == facts
+    assert {e.id: e.data for e in assessment.evidence} == documents
+    assert any(facts.values())

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from importlib import import_module
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -67,7 +69,7 @@ def test_every_owasp_control_is_evidenced_by_some_probe() -> None:
             assert missing == [], (framework.id, missing)
 
 
-def test_findings_share_equal_locations_and_the_empty_values_mapping() -> None:
+def test_findings_share_equal_locations_values_and_the_empty_values_mapping() -> None:
     """Findings are most of an assessment's memory: equal parts are one object, not copies."""
     from nhi_evidence.clock import fixed_clock, parse_instant
     from nhi_evidence.pipeline import ScanRequest, assess
@@ -79,4 +81,30 @@ def test_findings_share_equal_locations_and_the_empty_values_mapping() -> None:
     empty = [f.values for f in findings if not f.values]
     assert empty
     assert len({id(x) for x in empty}) == 1
-    assert any(f.values for f in findings)
+    valued = [f.values for f in findings if f.values]
+    assert valued
+    distinct = {repr(v) for v in valued}
+    assert len({id(x) for x in valued}) == len(distinct) < len(valued)
+
+
+def test_values_are_shared_only_when_types_order_and_content_agree() -> None:
+    """1 and True and 1.0 are equal in Python but not in JSON; key order shows in the outputs."""
+    from nhi_evidence.probes.interface import _shared
+
+    shared: dict[str, Mapping[str, Any]] = {}
+    first = _shared(shared, {"n": 1, "rules": ["a"]})
+    assert _shared(shared, {"n": 1, "rules": ["a"]}) is first
+    assert first == {"n": 1, "rules": ["a"]}
+    others = [
+        {"n": True, "rules": ["a"]},
+        {"n": 1.0, "rules": ["a"]},
+        {"rules": ["a"], "n": 1},
+        {"n": 1, "rules": ("a",)},
+    ]
+    for value in others:
+        got = _shared(shared, value)
+        assert got is not first
+        assert repr(got) == repr(value)
+    # A copy, not the caller's mapping: the probe's result may change after the finding is made.
+    source = {"n": 2}
+    assert _shared(shared, source) is not source
