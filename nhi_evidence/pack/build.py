@@ -516,6 +516,9 @@ def write_pack(
             for part in (*_format_parts(assessment, options, extra, quoting_digest=True), *mine):
                 parallel.timed(part, sink)
             if child is not None:
+                # This process is done with its parts and waits: what they left free goes back to
+                # the system while the child, the last to finish, still holds its own memory.
+                release_memory()
                 sink.written.update(child.join())
         if started is not None:
             started.finish()

@@ -385,3 +385,25 @@ def test_a_two_process_pack_leaves_this_processs_records_whole(tmp_path: Path, m
     assert {s.id: dict(s.facts) for s in assessment.subjects} == facts
     assert {e.id: e.data for e in assessment.evidence} == documents
     assert any(facts.values())
+
+
+@needs_fork
+def test_this_process_gives_its_free_memory_back_before_waiting_for_the_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its parts done, this process releases what they left while the child, the last to end, runs on."""
+    events: list[str] = []
+    original_join = parallel.Background.join
+
+    def join(self: parallel.Background) -> object:
+        # The evidence copies' child is joined too, last: only the writer of the reports counts here.
+        if not all(name.startswith("evidence ") for name in self.names):
+            events.append("join")
+        return original_join(self)
+
+    monkeypatch.setattr(parallel.Background, "join", join)
+    monkeypatch.setattr(build, "release_memory", lambda: events.append("release") or 0)
+    _pack(tmp_path / "pack", 2)
+    # After the PDF part (this process writes the reports), then once more right before the join.
+    assert events[-2:] == ["release", "join"]
+    assert events.count("release") == 2
