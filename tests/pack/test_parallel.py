@@ -407,3 +407,24 @@ def test_this_process_gives_its_free_memory_back_before_waiting_for_the_writer(
     # After the PDF part (this process writes the reports), then once more right before the join.
     assert events[-2:] == ["release", "join"]
     assert events.count("release") == 2
+
+
+def test_no_part_the_writer_may_get_reads_facts_or_documents(tmp_path: Path) -> None:
+    """Every output that skips the digest (the forked writer's share) is the same without facts and documents."""
+    whole, forgotten = _assessment(), _assessment()
+    build.forget_unread(forgotten)
+    options = build.PackOptions(organization="Acme", period="2026-Q4")
+    extra = {"evidence_hrefs": build.evidence_paths(whole.evidence)}
+    written: dict[str, dict[str, bytes]] = {}
+    for name, assessment in (("whole", whole), ("forgotten", forgotten)):
+        out = tmp_path / name
+        sink = DirectorySink(out)
+        parts = build._format_parts(assessment, options, dict(extra), quoting_digest=False)
+        assert {"oscal", "csv", "sarif", "markdown", "text"} <= {p.name.split("/")[0] for p in parts}
+        for part in parts:
+            part.write(sink)
+        written[name] = {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    assert written["whole"].keys() == written["forgotten"].keys()
+    assert len(written["whole"]) >= 5
+    for rel, content in written["whole"].items():
+        assert written["forgotten"][rel] == content, rel
