@@ -22,6 +22,21 @@ def invoke(*args: str, now: str = Q4_NOW) -> Result:
     return CliRunner().invoke(main, list(args), env={"NHI_EVIDENCE_NOW": now}, catch_exceptions=False)
 
 
+def invoke_pack_q4(out: Path, jobs: int) -> Result:
+    """Run ``pack`` on the Q4 fixture organisation into out with this many processes."""
+    return invoke(
+        "pack", str(FIXTURES / "org-q4"), "--period", "2026-Q4", "--org", "Acme", "--no-config", "--out", str(out),
+        "--jobs", str(jobs),
+    )  # fmt: skip
+
+
+def pack_q4(out: Path, jobs: int) -> dict[str, bytes]:
+    """Pack the Q4 fixture organisation into out with this many processes; its files' bytes by path."""
+    result = invoke_pack_q4(out, jobs)
+    assert result.exit_code == 0, result.output
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
 @dataclass(frozen=True)
 class Packs:
     """The Q3 pack, the Q4 pack (chained to Q3, signed, archived) and the key pair."""

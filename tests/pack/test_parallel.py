@@ -16,18 +16,9 @@ from nhi_evidence.renderers import RenderError
 from nhi_evidence.renderers.pdf_renderer import PdfRenderer
 from nhi_evidence.renderers.sarif import SarifRenderer
 from nhi_evidence.sinks import DirectorySink, FileSink, Part
-from tests.pack.conftest import FIXTURES, invoke
+from tests.pack.conftest import FIXTURES, invoke_pack_q4, pack_q4
 
 needs_fork = pytest.mark.skipif(not parallel.can_fork(), reason="no fork start method here")
-
-
-def _pack(out: Path, jobs: int) -> dict[str, bytes]:
-    result = invoke(
-        "pack", str(FIXTURES / "org-q4"), "--period", "2026-Q4", "--org", "Acme", "--no-config", "--out", str(out),
-        "--jobs", str(jobs),
-    )  # fmt: skip
-    assert result.exit_code == 0, result.output
-    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
 @needs_fork
@@ -35,7 +26,7 @@ def _pack(out: Path, jobs: int) -> dict[str, bytes]:
 def test_two_processes_write_the_same_pack_as_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variant: str
 ) -> None:
-    one = _pack(tmp_path / "one", 1)
+    one = pack_q4(tmp_path / "one", 1)
     taken: list[dict[str, object]] = []
     events: list[str] = []
     original_take = build.EvidenceCopies.take
@@ -62,7 +53,7 @@ def test_two_processes_write_the_same_pack_as_one(
         monkeypatch.setattr(build.EvidenceCopies, "finished", property(lambda self: False))
         # Reports estimated free, so this process gets a share of the other parts to write.
         monkeypatch.setattr(PdfRenderer, "fixed_cost", 0.0)
-    two = _pack(tmp_path / "two", 2)
+    two = pack_q4(tmp_path / "two", 2)
     # With two processes the evidence copies were written during the scan, then joined.
     assert len(taken) == 1
     assert taken[0]
@@ -144,12 +135,9 @@ def test_a_render_error_in_a_pack_is_a_clear_message(tmp_path: Path, monkeypatch
         raise RenderError("the SARIF writer refused")
 
     monkeypatch.setattr(SarifRenderer, "write", refuse)
-    for jobs in ("1", "2"):
+    for jobs in (1, 2):
         out = tmp_path / f"pack-{jobs}"
-        result = invoke(
-            "pack", str(FIXTURES / "org-q4"), "--period", "2026-Q4", "--org", "Acme", "--no-config", "--out", str(out),
-            "--jobs", jobs,
-        )  # fmt: skip
+        result = invoke_pack_q4(out, jobs)
         assert result.exit_code != 0
         assert "rendering sarif failed: the SARIF writer refused" in result.output
         assert not out.exists()
@@ -176,10 +164,7 @@ def test_a_failing_evidence_copy_written_during_the_scan_is_a_clear_message(
 
     monkeypatch.setattr(build, "evidence_document", refuse)
     out = tmp_path / "pack"
-    result = invoke(
-        "pack", str(FIXTURES / "org-q4"), "--period", "2026-Q4", "--org", "Acme", "--no-config", "--out", str(out),
-        "--jobs", "2",
-    )  # fmt: skip
+    result = invoke_pack_q4(out, 2)
     assert result.exit_code != 0
     assert "evidence copy refused" in result.output
     assert "Traceback" not in result.output
@@ -403,7 +388,7 @@ def test_this_process_gives_its_free_memory_back_before_waiting_for_the_writer(
 
     monkeypatch.setattr(parallel.Background, "join", join)
     monkeypatch.setattr(build, "release_memory", lambda: events.append("release") or 0)
-    _pack(tmp_path / "pack", 2)
+    pack_q4(tmp_path / "pack", 2)
     # After the PDF part (this process writes the reports), then once more right before the join.
     assert events[-2:] == ["release", "join"]
     assert events.count("release") == 2
