@@ -107,7 +107,7 @@ def pack(
     prev, prev_snapshot = _previous(previous) if previous is not None else (None, None)
     try:
         check_target(out, force, archive)
-        with staging(out) as tmp, EvidenceCopies(tmp, request.jobs) as copies:
+        with staging(out) as tmp, EvidenceCopies(tmp, request.jobs, consume=True) as copies:
             assessment = run_assessment(
                 request,
                 clock,
@@ -127,6 +127,7 @@ def pack(
                 archive=archive,
                 force=force,
                 jobs=request.jobs,
+                consume=True,
             )
             result = build_pack(tmp, out, assessment, options, copies)
     except PackBuildError as exc:

@@ -47,6 +47,7 @@ from nhi_evidence.pack.manifest import (
 from nhi_evidence.pack.parallel import PartError
 from nhi_evidence.renderers import OutputFormat, RenderError, RenderOptions
 from nhi_evidence.renderers.interface import Renderer
+from nhi_evidence.report.context import DEFAULT_LIMITS, inventory_subjects
 from nhi_evidence.secretscan import redact_document
 from nhi_evidence.sinks import BinaryWriter, DirectorySink, FileSink, Part, Written
 
@@ -104,6 +105,11 @@ class PackOptions:
     """Output formats to render (every registered one by default)."""
     jobs: int = 0
     """Processes writing the pack (0: one per CPU, at most two: see ``pack.parallel``)."""
+    consume: bool = False
+    """Let the pack empty the assessment as it goes, for a caller that has no further use for it
+    (the ``pack`` command): the evidence's documents and most subjects' facts once the JSON
+    contract is written, every record once the reports' context is built (``release_read``). At
+    10,000 repositories the pack then peaks about 140 MiB lower (README, "Performance")."""
 
 
 @dataclass(frozen=True)
@@ -272,23 +278,43 @@ def _part(name: str, cost: float, write: Callable[[FileSink], None], label: str 
     return Part(label or name, cost, guarded)
 
 
-def forget_unread(assessment: Assessment) -> None:
-    """In the pack's forked writer only: let go of the subjects' facts and the evidence's documents.
+def forget_unread(assessment: Assessment, keep_facts: frozenset[str] = frozenset()) -> None:
+    """Let go of the subjects' facts (but those of keep_facts' ids) and the evidence's documents.
 
-    The writer's parts are those that do not quote the content digest (OSCAL, CSV, SARIF,
-    Markdown, text), and none of them reads either: the facts go to the JSON contract and the
-    reports, the documents to the evidence copies, all written by the parent. The parent reads
-    every fact for the contract, which copies their pages into it, so the child's own pages of
-    them (100-130 MB at 10,000 repositories) would otherwise stay for nothing; freed, they hold the
-    child's own tables instead (pack peak down by about 30 MiB at that scale). The records are
-    frozen dataclasses shared by the whole program: this is sound only in a process that writes
-    its parts and exits, which is why it runs as ``Background``'s ``prepare``, never here.
+    In the pack's forked writer (as ``Background``'s ``prepare``): its parts are those that do
+    not quote the content digest (OSCAL, CSV, SARIF, Markdown, text), and none of them reads
+    either: the facts go to the JSON contract and the reports, the documents to the evidence
+    copies, all written by the parent. The parent reads every fact for the contract, which copies
+    their pages into it, so the child's own pages of them (100-130 MB at 10,000 repositories)
+    would otherwise stay for nothing; freed, they hold the child's own tables instead (pack peak
+    down by about 30 MiB at that scale).
+
+    In the parent, only when the pack consumes the assessment (``PackOptions.consume``), once the
+    contract and the copies are written; keep_facts then names the identities the report's
+    inventory lists (``report.context.inventory_subjects``), the only facts read after.
+    The records are frozen dataclasses shared by the whole program: this is sound only in a
+    process that has no further use for what it drops.
     """
     no_facts: Mapping[str, Any] = {}
     for subject in assessment.subjects:
-        object.__setattr__(subject, "facts", no_facts)
+        if subject.id not in keep_facts:
+            object.__setattr__(subject, "facts", no_facts)
     for evidence in assessment.evidence:
         object.__setattr__(evidence, "data", None)
+    release_memory()
+
+
+def release_read(assessment: Assessment) -> None:
+    """Let go of every record of an assessment the pack consumes, once the last part reading them has.
+
+    Only what the manifest needs stays (ids, times, scope). Pages still shared with the pack's
+    forked writer stay in memory for it; those it has copied by reading the records go back to
+    the system, and the rest of the freed space holds the PDF's layout.
+    """
+    if not (assessment.subjects or assessment.evidence or assessment.findings or assessment.control_results):
+        return
+    for name in ("subjects", "evidence", "findings", "control_results", "skips", "errors"):
+        object.__setattr__(assessment, name, ())
     release_memory()
 
 
@@ -297,9 +323,17 @@ def _write_under(piece: Part, folder: str, sink: FileSink) -> None:
 
 
 def _format_parts(
-    assessment: Assessment, options: PackOptions, extra: Mapping[str, Any], *, quoting_digest: bool
+    assessment: Assessment,
+    options: PackOptions,
+    extra: Mapping[str, Any],
+    *,
+    quoting_digest: bool,
+    context_built: Callable[[], None] | None = None,
 ) -> list[Part]:
-    """A part per output format (per OSCAL document), of the formats quoting the digest or of the others."""
+    """A part per output format (per OSCAL document), of the formats quoting the digest or of the others.
+
+    context_built: called by the PDF and HTML reports' shared part once their context is built.
+    """
     render_options = RenderOptions(organization=options.organization, period=options.period, extra=dict(extra))
     parts: list[Part] = []
     # The PDF and HTML reports share one context when building it twice would cost more than
@@ -311,7 +345,7 @@ def _format_parts(
         and REPORT_CONTEXT_COST_PER_FINDING * len(assessment.findings) > HTML_TWIN_COST
     )
     if twins:
-        parts.append(_report_twins_part(assessment, render_options))
+        parts.append(_report_twins_part(assessment, render_options, context_built))
     for name in options.formats:
         if name in SKIPPED_FORMATS or (twins and name in ("pdf", "html")):
             continue
@@ -337,14 +371,16 @@ def _format_parts(
     return parts
 
 
-def _report_twins_part(assessment: Assessment, render_options: RenderOptions) -> Part:
+def _report_twins_part(
+    assessment: Assessment, render_options: RenderOptions, context_built: Callable[[], None] | None = None
+) -> Part:
     """One part writing the PDF report and its HTML twin, which share the report's context."""
     pdf = OutputFormat.PDF.renderer()
 
     def write(sink: FileSink) -> None:
         from nhi_evidence.report.render import render_pdf_and_html  # loads weasyprint: only when used
 
-        content, html = render_pdf_and_html(assessment, render_options)
+        content, html = render_pdf_and_html(assessment, render_options, context_built=context_built)
         sink.write(FORMAT_PATHS["pdf"], content)
         sink.write(FORMAT_PATHS["html"], html)
 
@@ -371,11 +407,14 @@ class EvidenceCopies:
     pages the child copied from this process (about 270 MB at that scale).
     Without a second CPU or outside Linux (``pack.parallel``), or with ``jobs=1``, nothing starts
     and the pack writes them itself. Use as a context manager: leaving it stops an unjoined child.
+    With ``consume`` (a pack that consumes its assessment, ``PackOptions.consume``), the records'
+    documents are let go of in this process once the child is started.
     """
 
-    def __init__(self, staging_dir: Path, jobs: int = 0) -> None:
+    def __init__(self, staging_dir: Path, jobs: int = 0, *, consume: bool = False) -> None:
         self._staging_dir = staging_dir
         self._jobs = jobs or os.cpu_count() or 1
+        self._consume = consume
         self._ids: tuple[str, ...] = ()
         self._child: parallel.Background | None = None
         self._hashes: dict[str, Written] | None = None
@@ -389,16 +428,16 @@ class EvidenceCopies:
         parts = _evidence_parts(evidence, paths)
         sink = DirectorySink(self._staging_dir, check=check_pack_path, atomic=False)
         self._child = parallel.Background(parts, sink, deferred=True)
+        if self._consume:
+            # Nothing else reads the documents (the probes read facts), and the child has its own:
+            # let go of them before the probe stage, whose findings then fill the space they leave.
+            for record in evidence:
+                object.__setattr__(record, "data", None)
 
     @property
     def started(self) -> bool:
         """Whether a child is writing the copies (``take`` then returns their hashes)."""
         return self._child is not None
-
-    @property
-    def finished(self) -> bool:
-        """Whether ``take`` would return without waiting (no child, or its copies are hashed)."""
-        return self._child is None or self._child.finished()
 
     def take(self, assessment: Assessment) -> dict[str, Written] | None:
         """The hash and size of each copy of this assessment's evidence, or None when none were started.
@@ -505,16 +544,27 @@ def write_pack(
         with parallel.Background(theirs, sink, prepare=forget) if theirs else contextlib.nullcontext() as child:
             for part in before:
                 parallel.timed(part, sink)
+            if options.consume:
+                # The contract and the copies are written: of the facts and documents, only the
+                # facts of the identities the report lists are read after this.
+                listed = inventory_subjects(assessment.subjects, DEFAULT_LIMITS)
+                forget_unread(assessment, keep_facts=frozenset(subject.id for subject in listed))
+            # The parts that do not quote the digest come next: the copies' child shares the CPUs
+            # with the scan, so their hashes may be late, and the reports, last, are the last to
+            # read the records, which a consumed assessment lets go of before the PDF's layout.
+            for part in mine:
+                parallel.timed(part, sink)
             if started is not None:
-                # The copies' child shares the CPUs with the scan: when their hashes are late, this
-                # process writes its parts that do not need the digest instead of waiting.
-                while mine and not started.finished:
-                    parallel.timed(mine.pop(0), sink)
                 sink.written.update(started.take(assessment) or {})
             digest = content_digest({rel: written.sha256 for rel, written in sink.written.items()})
             extra.update({"manifest_sha256": digest, "content_sha256": digest})
-            for part in (*_format_parts(assessment, options, extra, quoting_digest=True), *mine):
+            release = functools.partial(release_read, assessment) if options.consume else None
+            for part in _format_parts(assessment, options, extra, quoting_digest=True, context_built=release):
                 parallel.timed(part, sink)
+            if release is not None:
+                # Reports without a shared context (a PDF or an HTML report alone) read the records
+                # to their end.
+                release()
             if child is not None:
                 # This process is done with its parts and waits: what they left free goes back to
                 # the system while the child, the last to finish, still holds its own memory.

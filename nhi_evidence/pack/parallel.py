@@ -111,10 +111,6 @@ class Background:
         """The child's process id."""
         return self._child.pid
 
-    def finished(self) -> bool:
-        """Whether the child has sent a result (``hashes``, or ``join`` without deferred, returns at once)."""
-        return self._done is not None or (not self._receive.closed and self._receive.poll())
-
     def _next(self) -> tuple[str, tuple[str, Any]]:
         """The next (kind, result) the child sent; PartError when it died first."""
         try:

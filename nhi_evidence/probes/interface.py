@@ -104,6 +104,18 @@ class ProbeContext:
     """Probe options (rotation_days, ...)."""
     sources: frozenset[str] = frozenset()
     """Evidence sources that were given for this run (keys of SOURCES)."""
+    _kinds: dict[str, tuple[Subject, ...]] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def subjects_of_kind(self, kind: str) -> tuple[Subject, ...]:
+        """The subjects of one kind, in the run's order (found once per context: probes ask per subject).
+
+        Kept by the context, so they go when the run's probes are done: a cache beside the probes
+        would keep the last run's subjects, and all their facts, for the life of the process.
+        """
+        found = self._kinds.get(kind)
+        if found is None:
+            found = self._kinds[kind] = tuple(s for s in self.subjects if s.kind == kind)
+        return found
 
 
 class Probe(ABC):

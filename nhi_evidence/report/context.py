@@ -307,6 +307,12 @@ def _findings_section(
     return sections, top
 
 
+def inventory_subjects(subjects: Iterable[Subject], limits: Limits) -> list[Subject]:
+    """The identities the inventory lists in full, most capable first: the only ones whose facts it reads."""
+    ordered = sorted(subjects, key=lambda s: (-s.capability.tier.rank, s.repository, s.name, s.id))
+    return ordered[: limits.identities]
+
+
 def _inventory(subjects: tuple[Subject, ...], limits: Limits) -> dict[str, Any]:
     tiers = list(reversed(Tier))
     by_kind: dict[str, Counter[Tier]] = defaultdict(Counter)
@@ -317,9 +323,8 @@ def _inventory(subjects: tuple[Subject, ...], limits: Limits) -> dict[str, Any]:
         for kind in sorted(by_kind)
     ]
     tier_totals = [sum(by_kind[kind][t] for kind in by_kind) for t in tiers]
-    ordered = sorted(subjects, key=lambda s: (-s.capability.tier.rank, s.repository, s.name, s.id))
     rows: list[dict[str, Any]] = []
-    for subject in ordered[: limits.identities]:
+    for subject in inventory_subjects(subjects, limits):
         facts = subject.facts if isinstance(subject.facts, Mapping) else {}
         owner = _first_fact(facts, OWNER_KEYS)
         rows.append(

@@ -17,6 +17,7 @@ NOTE: https://doc.courtbouillon.org/weasyprint/stable/api_reference.html (metada
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -131,14 +132,22 @@ def render_pdf(
 
 
 def render_pdf_and_html(
-    assessment: Assessment, options: RenderOptions, *, limits: Limits = DEFAULT_LIMITS
+    assessment: Assessment,
+    options: RenderOptions,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    context_built: Callable[[], None] | None = None,
 ) -> tuple[bytes, bytes]:
     """The PDF and its HTML twin from one context (the same bytes as ``render_pdf`` and ``render_html``).
 
     The context walks every finding and control of the assessment (seconds at 10,000
     repositories); an audit pack holds both reports, so it builds the context once.
+    ``context_built`` is called once the context is built: nothing after it reads the assessment
+    (the templates and the layout read the context only), so a caller may let go of it there.
     """
     context = build_context(assessment, options, mode="pdf", limits=limits)
+    if context_built is not None:
+        context_built()
     html = _page({**context, "mode": "html"}).encode("utf-8")
     pdf = html_to_pdf(_page(context), identifier=assessment.id, variant=options.pdf_variant).content
     return pdf, html

@@ -11,6 +11,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from nhi_evidence.cli import main
+from nhi_evidence.clock import fixed_clock, parse_instant
+from nhi_evidence.model import Assessment
+from nhi_evidence.pipeline import ScanRequest, assess
 
 FIXTURES = Path(__file__).parent / "fixtures"
 Q3_NOW = "2026-09-30T12:00:00Z"
@@ -34,7 +37,18 @@ def pack_q4(out: Path, jobs: int) -> dict[str, bytes]:
     """Pack the Q4 fixture organisation into out with this many processes; its files' bytes by path."""
     result = invoke_pack_q4(out, jobs)
     assert result.exit_code == 0, result.output
-    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    return files_of(out)
+
+
+def assess_q4() -> Assessment:
+    """The assessment of the Q4 fixture organisation (in this process, at the Q4 clock)."""
+    request = ScanRequest(roots=(FIXTURES / "org-q4",), jobs=1)
+    return assess(request, fixed_clock(parse_instant(Q4_NOW)), metadata={"organization": "Acme"})
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    """Every file under folder: its bytes by relative path."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @dataclass(frozen=True)

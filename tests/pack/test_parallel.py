@@ -16,13 +16,13 @@ from nhi_evidence.renderers import RenderError
 from nhi_evidence.renderers.pdf_renderer import PdfRenderer
 from nhi_evidence.renderers.sarif import SarifRenderer
 from nhi_evidence.sinks import DirectorySink, FileSink, Part
-from tests.pack.conftest import FIXTURES, invoke_pack_q4, pack_q4
+from tests.pack.conftest import assess_q4, files_of, invoke_pack_q4, pack_q4
 
 needs_fork = pytest.mark.skipif(not parallel.can_fork(), reason="no fork start method here")
 
 
 @needs_fork
-@pytest.mark.parametrize("variant", ["separate-reports", "reports-from-one-context", "copies-late"])
+@pytest.mark.parametrize("variant", ["separate-reports", "reports-from-one-context", "sharing-the-others"])
 def test_two_processes_write_the_same_pack_as_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variant: str
 ) -> None:
@@ -47,11 +47,9 @@ def test_two_processes_write_the_same_pack_as_one(
     if variant == "reports-from-one-context":
         # A large organisation's report context is built once for the PDF and the HTML twin.
         monkeypatch.setattr(build, "REPORT_CONTEXT_COST_PER_FINDING", 10.0)
-    if variant == "copies-late":
-        # Copies still being written when the contract is done: the parts that do not need the
-        # digest are written meanwhile, the reports only after the copies are joined.
-        monkeypatch.setattr(build.EvidenceCopies, "finished", property(lambda self: False))
-        # Reports estimated free, so this process gets a share of the other parts to write.
+    if variant == "sharing-the-others":
+        # Reports estimated free, so this process gets a share of the other parts to write: they
+        # come before the copies' hashes are taken, the reports only after.
         monkeypatch.setattr(PdfRenderer, "fixed_cost", 0.0)
     two = pack_q4(tmp_path / "two", 2)
     # With two processes the evidence copies were written during the scan, then joined.
@@ -62,7 +60,7 @@ def test_two_processes_write_the_same_pack_as_one(
     before_take = events[1 : events.index("take")]
     after_take = events[events.index("take") + 1 :]
     assert {"pdf", "pdf and html"} & set(after_take)
-    if variant == "copies-late":
+    if variant == "sharing-the-others":
         assert before_take
         assert not {"pdf", "html", "pdf and html"} & set(before_take)
     assert one.keys() == two.keys()
@@ -329,16 +327,8 @@ def test_prepare_runs_in_the_child_before_its_parts_and_never_here(tmp_path: Pat
     assert _PREPARED == []
 
 
-def _assessment() -> Any:
-    from nhi_evidence.clock import fixed_clock, parse_instant
-    from nhi_evidence.pipeline import ScanRequest, assess
-
-    request = ScanRequest(roots=(FIXTURES / "org-q4",), jobs=1)
-    return assess(request, fixed_clock(parse_instant("2026-12-31T12:00:00Z")), metadata={"organization": "Acme"})
-
-
 def test_forget_unread_drops_the_facts_and_documents_the_writers_parts_never_read() -> None:
-    assessment = _assessment()
+    assessment = assess_q4()
     assert any(s.facts for s in assessment.subjects)
     assert any(e.data is not None for e in assessment.evidence)
     build.forget_unread(assessment)
@@ -357,7 +347,7 @@ def test_a_two_process_pack_leaves_this_processs_records_whole(tmp_path: Path, m
         marker.write_text(str(sum(len(s.facts) for s in assessment.subjects)))
 
     monkeypatch.setattr(build, "forget_unread", forget)
-    assessment = _assessment()
+    assessment = assess_q4()
     facts = {s.id: dict(s.facts) for s in assessment.subjects}
     documents = {e.id: e.data for e in assessment.evidence}
     out = tmp_path / "pack"
@@ -389,14 +379,15 @@ def test_this_process_gives_its_free_memory_back_before_waiting_for_the_writer(
     monkeypatch.setattr(parallel.Background, "join", join)
     monkeypatch.setattr(build, "release_memory", lambda: events.append("release") or 0)
     pack_q4(tmp_path / "pack", 2)
-    # After the PDF part (this process writes the reports), then once more right before the join.
+    # The pack command consumes its assessment: a release once the contract is written (facts and
+    # documents), after the PDF part, after the reports (the records), then right before the join.
     assert events[-2:] == ["release", "join"]
-    assert events.count("release") == 2
+    assert events.count("release") == 4
 
 
 def test_no_part_the_writer_may_get_reads_facts_or_documents(tmp_path: Path) -> None:
     """Every output that skips the digest (the forked writer's share) is the same without facts and documents."""
-    whole, forgotten = _assessment(), _assessment()
+    whole, forgotten = assess_q4(), assess_q4()
     build.forget_unread(forgotten)
     options = build.PackOptions(organization="Acme", period="2026-Q4")
     extra = {"evidence_hrefs": build.evidence_paths(whole.evidence)}
@@ -408,7 +399,7 @@ def test_no_part_the_writer_may_get_reads_facts_or_documents(tmp_path: Path) -> 
         assert {"oscal", "csv", "sarif", "markdown", "text"} <= {p.name.split("/")[0] for p in parts}
         for part in parts:
             part.write(sink)
-        written[name] = {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+        written[name] = files_of(out)
     assert written["whole"].keys() == written["forgotten"].keys()
     assert len(written["whole"]) >= 5
     for rel, content in written["whole"].items():

@@ -9,8 +9,11 @@ must point at a line just below a ``# NOT OK`` comment.
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import re
 import shutil
+import weakref
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -188,6 +191,26 @@ def test_github_settings_of_another_repository_do_not_apply(tmp_path: Path) -> N
     other = github_repository("acme/other", environments=[{"name": "production", "required_reviewers": 2}])
     finding = with_github(tmp_path, "release-environment.yml", "releaseGatedByHumanApproval", other)
     assert finding.outcome is Outcome.NOT_AVAILABLE
+
+
+class _Facts(dict[str, Any]):
+    """Facts a weak reference can follow (the records themselves have slots and no weak references)."""
+
+
+def test_nothing_keeps_a_runs_subjects_once_its_probes_are_done(tmp_path: Path) -> None:
+    """The GitHub settings index lives in the run's context: it goes with the run, facts and all."""
+    subjects, _ = scan(tmp_path, FIXTURES / "release-environment.yml")
+    repo = github_repository("acme/repo", environments=[{"name": "production", "required_reviewers": 2}])
+    tracked = dataclasses.replace(repo, facts=_Facts(repo.facts))
+    facts = weakref.ref(tracked.facts)
+    ctx = ProbeContext([*subjects, tracked], {}, NOW, {}, frozenset({"repository", "github"}))
+    findings = run_probes(list(workflow.PROBES), ctx)
+    # The settings were read: the release gate is settled by the repository's environment.
+    gate = [f for f in findings if f.probe == "releaseGatedByHumanApproval" and f.subject == subjects[0].id]
+    assert [f.outcome for f in gate] == [Outcome.TRUE]
+    del ctx, tracked, subjects
+    gc.collect()
+    assert facts() is None
 
 
 def test_unreadable_environments_leave_the_gate_not_available(tmp_path: Path) -> None:

@@ -62,7 +62,7 @@ class AssistantWritesGoThroughReview(SubjectProbe):
         token_may_review = (
             "pull-requests" in facts["permissions"]["write"] or facts["permissions"]["source"] == "default"
         )
-        workflow = github_section(github_settings(subject, ctx.subjects), "workflow_permissions")
+        workflow = github_section(github_settings(subject, ctx), "workflow_permissions")
         if token_may_review and isinstance(workflow, Mapping) and workflow.get("can_approve_pull_request_reviews"):
             yield Result(
                 subject.id,

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from nhi_evidence.model import Location, Subject
+from nhi_evidence.probes.interface import ProbeContext
 
 
 def where(subject: Subject) -> str:
@@ -42,29 +43,14 @@ def code_list(items: Iterable[str]) -> str:
 GITHUB_REPOSITORY = "github-repository"
 
 
-#: The subjects sequence last searched and its GitHub repository subjects: probes call
-#: github_settings once per workflow job with the same ``ctx.subjects``, and scanning every subject
-#: each time made a large organisation's probe stage quadratic.
-_GITHUB_SUBJECTS: list[Any] = [None, -1, []]
-
-
-def _github_subjects(subjects: Iterable[Subject]) -> list[Subject]:
-    if not isinstance(subjects, (list, tuple)):
-        return [s for s in subjects if s.kind == GITHUB_REPOSITORY]
-    if _GITHUB_SUBJECTS[0] is not subjects or _GITHUB_SUBJECTS[1] != len(subjects):
-        _GITHUB_SUBJECTS[:] = [subjects, len(subjects), [s for s in subjects if s.kind == GITHUB_REPOSITORY]]
-    found: list[Subject] = _GITHUB_SUBJECTS[2]
-    return found
-
-
-def github_settings(subject: Subject, subjects: Iterable[Subject]) -> Mapping[str, Any] | None:
+def github_settings(subject: Subject, ctx: ProbeContext) -> Mapping[str, Any] | None:
     """Facts of the GitHub repository settings matching a workflow subject's repository, when collected.
 
     The local folder and the GitHub full name are matched on the repository name (the last path
     segment, case-insensitive); a scan of a single repository folder (repository "") matches the only
     GitHub repository of the run. None when no GitHub governance evidence matches.
     """
-    candidates = _github_subjects(subjects)
+    candidates = ctx.subjects_of_kind(GITHUB_REPOSITORY)
     if not candidates:
         return None
     local = subject.repository.rstrip("/").rsplit("/", 1)[-1].lower()

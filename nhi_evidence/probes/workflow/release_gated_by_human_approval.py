@@ -32,7 +32,7 @@ class ReleaseGatedByHumanApproval(SubjectProbe):
         ]
         what += [f"`{s}: write`" for s in scopes]
         environment = facts.get("environment")
-        environments = github_section(github_settings(subject, ctx.subjects), "environments")
+        environments = github_section(github_settings(subject, ctx), "environments")
         if environment and isinstance(environments, list):
             yield _environment_result(subject, environment, environments, what)
             return

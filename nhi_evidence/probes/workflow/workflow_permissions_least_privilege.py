@@ -25,7 +25,7 @@ class WorkflowPermissionsLeastPrivilege(SubjectProbe):
         permissions = subject.facts["permissions"]
         loc = at(subject, permissions)
         if permissions["source"] == "default":
-            workflow = github_section(github_settings(subject, ctx.subjects), "workflow_permissions")
+            workflow = github_section(github_settings(subject, ctx), "workflow_permissions")
             default = workflow.get("default_workflow_permissions") if isinstance(workflow, Mapping) else None
             if default == "read":
                 yield Result(
