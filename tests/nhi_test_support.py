@@ -23,6 +23,11 @@ CANARIES: dict[str, str] = {
 }
 
 
+def files_of(folder: Path) -> dict[str, bytes]:
+    """Every file under folder: its bytes by relative path."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 def canary_leaks(text: str) -> list[str]:
     """Canary names whose value (or its distinctive body) appears in text."""
     leaks = []

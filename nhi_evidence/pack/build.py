@@ -20,7 +20,7 @@ import os
 import re
 import secrets
 import shutil
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -299,9 +299,14 @@ def forget_unread(assessment: Assessment, keep_facts: frozenset[str] = frozenset
     for subject in assessment.subjects:
         if subject.id not in keep_facts:
             object.__setattr__(subject, "facts", no_facts)
-    for evidence in assessment.evidence:
-        object.__setattr__(evidence, "data", None)
+    _forget_documents(assessment.evidence)
     release_memory()
+
+
+def _forget_documents(evidence: Iterable[Evidence]) -> None:
+    """Drop these records' parsed documents (frozen records: see ``forget_unread``)."""
+    for record in evidence:
+        object.__setattr__(record, "data", None)
 
 
 def release_read(assessment: Assessment) -> None:
@@ -431,8 +436,7 @@ class EvidenceCopies:
         if self._consume:
             # Nothing else reads the documents (the probes read facts), and the child has its own:
             # let go of them before the probe stage, whose findings then fill the space they leave.
-            for record in evidence:
-                object.__setattr__(record, "data", None)
+            _forget_documents(evidence)
 
     @property
     def started(self) -> bool:

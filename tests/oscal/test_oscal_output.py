@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from nhi_test_support import files_of
 
 from nhi_evidence.model import Assessment, ControlStatus
 from nhi_evidence.oscal.common import OSCAL_VERSIONS
@@ -18,7 +19,7 @@ from tests.conftest import canary_leaks
 def scan_to(run_cli: Any, repo: Path, out: Path, *extra: str) -> dict[str, bytes]:
     result = run_cli("scan", str(repo), "--format", "oscal", "--output", str(out), *extra)
     assert result.exit_code == 0, result.output
-    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    return files_of(out)
 
 
 @pytest.mark.parametrize("version", OSCAL_VERSIONS)

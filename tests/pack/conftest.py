@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from nhi_test_support import files_of
 
 from nhi_evidence.cli import main
 from nhi_evidence.clock import fixed_clock, parse_instant
@@ -44,11 +45,6 @@ def assess_q4() -> Assessment:
     """The assessment of the Q4 fixture organisation (in this process, at the Q4 clock)."""
     request = ScanRequest(roots=(FIXTURES / "org-q4",), jobs=1)
     return assess(request, fixed_clock(parse_instant(Q4_NOW)), metadata={"organization": "Acme"})
-
-
-def files_of(folder: Path) -> dict[str, bytes]:
-    """Every file under folder: its bytes by relative path."""
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import pydantic_core
 import pytest
+from nhi_test_support import files_of
 
 from nhi_evidence.model import Assessment
 from nhi_evidence.pack import build, parallel
 from nhi_evidence.report import render
 from nhi_evidence.report.context import Limits, inventory_subjects
 from nhi_evidence.sinks import FileSink, Part
-from tests.pack.conftest import assess_q4, files_of
+from tests.pack.conftest import assess_q4
 
 needs_fork = pytest.mark.skipif(not parallel.can_fork(), reason="no fork start method here")
 

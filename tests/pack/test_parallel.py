@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from nhi_test_support import files_of
 
 from nhi_evidence.pack import build, parallel
 from nhi_evidence.pack.manifest import PackPathError
@@ -16,7 +17,7 @@ from nhi_evidence.renderers import RenderError
 from nhi_evidence.renderers.pdf_renderer import PdfRenderer
 from nhi_evidence.renderers.sarif import SarifRenderer
 from nhi_evidence.sinks import DirectorySink, FileSink, Part
-from tests.pack.conftest import assess_q4, files_of, invoke_pack_q4, pack_q4
+from tests.pack.conftest import assess_q4, invoke_pack_q4, pack_q4
 
 needs_fork = pytest.mark.skipif(not parallel.can_fork(), reason="no fork start method here")
 
